@@ -50,5 +50,7 @@ def demo_builders() -> list[tuple[str, object]]:
             if exc.name == f"{app}.demo":
                 continue
             raise
-        builders.append((app.rsplit(".", 1)[1], module.build))
+        build = getattr(module, "build", None)
+        if build is not None:
+            builders.append((app.rsplit(".", 1)[1], build))
     return builders
