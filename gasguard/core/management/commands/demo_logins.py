@@ -19,7 +19,7 @@ class Command(BaseCommand):
             self.stdout.write("没有账号。请先运行 gasguard demo。")
             return
         self.stdout.write("")
-        self.stdout.write("演示账号（密码均为 %s）：" % settings.GASGUARD_DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {settings.GASGUARD_DEMO_PASSWORD}）：")
         self.stdout.write(f"  {'用户名':<16}{'角色':<14}单位")
         for user in users:
             memberships = [m for m in user.memberships.all() if m.is_active]
