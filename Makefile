@@ -52,7 +52,7 @@ e2e: install
 	$(VENV)/bin/pytest -m e2e -p no:xdist $(PYTEST_ARGS) tests/e2e
 
 bench: install
-	@for b in bench/*.py; do $(PY) $$b || exit 1; done
+	@for b in bench/[a-z]*.py; do echo "== $$b" >&2; $(PY) $$b || exit 1; done
 
 lint: install
 	$(VENV)/bin/ruff check .
