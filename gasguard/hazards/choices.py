@@ -58,3 +58,56 @@ class HazardTargetTypeChoices(models.TextChoices):
     ENTERPRISE = "enterprise", "企业"
     FACILITY = "facility", "燃气设施"
     OTHER = "other", "其他"
+
+
+class ControlRequestStatusChoices(models.TextChoices):
+    """A request to put a hazard under interim control (管控中) awaits a supervisor's approval."""
+
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+
+
+class EvidenceKindChoices(models.TextChoices):
+    PHOTO = "photo", "照片"
+    DOCUMENT = "document", "文件(PDF)"
+
+
+class EvidenceStageChoices(models.TextChoices):
+    """When the evidence was given: with the rectification, on the spot, or for control measures."""
+
+    RECTIFICATION = "rectification", "整改佐证"
+    ON_SPOT = "on_spot", "立行立改佐证"
+    CONTROL = "control", "管控措施佐证"
+
+
+class EscalationLevelChoices(models.IntegerChoices):
+    """Escalation ladder: remind the responsible person, then the supervisor, then 督办."""
+
+    REMINDER = 1, "到期提醒"
+    SUPERVISOR = 2, "逾期提级至监管负责人"
+    TASK_FORCE = 3, "专班督办"
+
+
+class ReferralStatusChoices(models.TextChoices):
+    PENDING = "pending", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    RETURNED = "returned", "已退回"
+
+
+class EnforcementKindChoices(models.TextChoices):
+    """Enforcement measures (执法措施) recorded against hazards."""
+
+    ORDER_RECTIFY = "order_rectify", "责令改正"
+    FINE = "fine", "罚款"
+    SUSPEND = "suspend", "停产停业整顿"
+    REVOKE_LICENCE = "revoke_licence", "吊销许可"
+    SHUT_DOWN = "shut_down", "责令关停"
+    POLICE = "police", "移送公安"
+    SEIZE = "seize", "查封扣押"
+
+
+class RevisitStatusChoices(models.TextChoices):
+    PENDING = "pending", "待复查"
+    OK = "ok", "复查无反弹"
+    REAPPEARED = "reappeared", "改后反弹"

@@ -8,9 +8,16 @@ from django.db import models
 
 from gasguard.core.models import BaseModel, RegionScopedModel
 from gasguard.hazards.choices import (
+    ControlRequestStatusChoices,
+    EnforcementKindChoices,
+    EscalationLevelChoices,
+    EvidenceKindChoices,
+    EvidenceStageChoices,
     HazardSourceChoices,
     HazardStatusChoices,
     HazardTargetTypeChoices,
+    ReferralStatusChoices,
+    RevisitStatusChoices,
 )
 from gasguard.org.choices import DepartmentKindChoices
 from gasguard.rules.choices import CategoryChoices, SeverityChoices
@@ -110,12 +117,46 @@ class Hazard(RegionScopedModel):
     )
     # Import dedupe key: the same ledger row imported twice maps to the same hazard.
     import_key = models.CharField("导入键", max_length=64, null=True, blank=True, unique=True)
+    # Who rectified (submitted the rectification) and who verified it: 谁整改 ≠ 谁验收.
+    rectified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectified_hazards",
+        verbose_name="整改提交人",
+    )
+    rectified_at = models.DateTimeField("整改提交时间", null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verified_hazards",
+        verbose_name="验收人",
+    )
+    # Denormalised count of evidence files, so the database itself can refuse a closure without any.
+    evidence_count = models.PositiveIntegerField("佐证材料数", default=0)
+    reappear_count = models.PositiveIntegerField("改后反弹次数", default=0)
 
     class Meta:
         ordering = ["-found_at", "-id"]
         indexes = [
             models.Index(fields=["region_code", "status", "deadline"], name="hazard_scope_status_idx"),
             models.Index(fields=["region_code", "found_at"], name="hazard_scope_found_idx"),
+            models.Index(fields=["premises", "rule_id"], name="hazard_premises_rule_idx"),
+        ]
+        constraints = [
+            # 销号 needs evidence and a verifier who is not the rectifier — enforced by the database
+            # too, so no code path (admin, shell, a future bug) can close a hazard without them.
+            models.CheckConstraint(
+                condition=~models.Q(status="closed")
+                | (
+                    models.Q(verified_by__isnull=False, evidence_count__gt=0, closed_at__isnull=False)
+                    & (models.Q(rectified_by__isnull=True) | ~models.Q(rectified_by=models.F("verified_by")))
+                ),
+                name="hazard_closed_has_evidence_and_distinct_verifier",
+            ),
         ]
         verbose_name = "隐患"
         verbose_name_plural = "隐患台账"
@@ -145,3 +186,237 @@ class HazardHistory(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action}"
+
+
+def evidence_path(instance, filename: str) -> str:
+    return f"hazards/evidence/{instance.hazard_id}/{instance.sha256[:16]}-{filename[-80:]}"
+
+
+class HazardEvidence(BaseModel):
+    """A photo or PDF proving rectification (整改佐证), with its SHA-256 for integrity."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="evidence")
+    kind = models.CharField("类型", max_length=16, choices=EvidenceKindChoices.choices)
+    stage = models.CharField(
+        "环节",
+        max_length=16,
+        choices=EvidenceStageChoices.choices,
+        default=EvidenceStageChoices.RECTIFICATION,
+    )
+    file = models.FileField("文件", upload_to=evidence_path, max_length=300)
+    original_name = models.CharField("原文件名", max_length=200, blank=True)
+    content_type = models.CharField("MIME", max_length=64, blank=True)
+    size = models.PositiveIntegerField("大小", default=0)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="上传人",
+    )
+
+    class Meta:
+        ordering = ["hazard_id", "id"]
+        verbose_name = "整改佐证"
+        verbose_name_plural = "整改佐证"
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.original_name}"
+
+
+class HazardControlRequest(BaseModel):
+    """A request for interim control measures (管控措施) with a new deadline, awaiting approval."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="control_requests")
+    measures = models.TextField("管控措施")
+    new_deadline = models.DateField("新完成时限")
+    from_status = models.CharField("申请时状态", max_length=32)
+    status = models.CharField(
+        "审批状态",
+        max_length=16,
+        choices=ControlRequestStatusChoices.choices,
+        default=ControlRequestStatusChoices.PENDING,
+        db_index=True,
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="申请人",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_reason = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hazard"],
+                condition=models.Q(status="pending"),
+                name="hazard_one_pending_control_request",
+            )
+        ]
+        verbose_name = "管控措施申请"
+        verbose_name_plural = "管控措施申请"
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.get_status_display()}"
+
+
+class HazardEscalation(BaseModel):
+    """One step of the escalation ladder taken for a hazard (提醒 / 提级 / 督办); at most once per level."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField("层级", choices=EscalationLevelChoices.choices)
+    deadline = models.DateField("针对的完成时限")
+    recipients = models.JSONField("通知对象", default=list, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["hazard_id", "level", "id"]
+        constraints = [
+            # Idempotence of `gasguard escalate`: a level fires once per deadline.
+            models.UniqueConstraint(fields=["hazard", "level", "deadline"], name="hazard_escalation_once")
+        ]
+        verbose_name = "督办记录"
+        verbose_name_plural = "督办记录"
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} L{self.level}"
+
+
+class HazardReferral(RegionScopedModel):
+    """A hazard referred (移送) to another department, e.g. a bad hose → 市场监管 for 溯源."""
+
+    hazard = models.ForeignKey(Hazard, models.CASCADE, related_name="referrals")
+    from_department = models.ForeignKey(
+        "org.Department", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="移送部门"
+    )
+    to_kind = models.CharField("接收部门类型", max_length=32, choices=DepartmentKindChoices.choices)
+    to_department = models.ForeignKey(
+        "org.Department", models.PROTECT, related_name="referrals_received", verbose_name="接收部门"
+    )
+    # The receiver's region code: the receiving department's users see the referral in their list.
+    to_region_code = models.CharField("接收部门区划", max_length=15, db_index=True)
+    reason = models.TextField("移送事由")
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=ReferralStatusChoices.choices,
+        default=ReferralStatusChoices.PENDING,
+        db_index=True,
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="移送人",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="接收/退回人",
+    )
+    handled_at = models.DateTimeField("接收/退回时间", null=True, blank=True)
+    response = models.TextField("处理意见", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "隐患移送"
+        verbose_name_plural = "隐患移送"
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} → {self.to_department_id}"
+
+
+class EnforcementAction(RegionScopedModel):
+    """An enforcement measure (执法措施) taken because of a hazard: 责令改正, 罚款 (amount), 停业整顿 …"""
+
+    hazard = models.ForeignKey(Hazard, models.PROTECT, related_name="enforcement_actions")
+    kind = models.CharField("措施", max_length=32, choices=EnforcementKindChoices.choices, db_index=True)
+    fine_amount = models.DecimalField("罚款金额(元)", max_digits=14, decimal_places=2, null=True, blank=True)
+    decision_number = models.CharField("决定书文号", max_length=100, blank=True)
+    decided_on = models.DateField("决定日期")
+    department = models.ForeignKey(
+        "org.Department", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="执法部门"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="登记人",
+    )
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fine_amount__isnull=True) | models.Q(fine_amount__gte=0),
+                name="enforcement_fine_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="fine") | models.Q(fine_amount__isnull=False),
+                name="enforcement_fine_has_amount",
+            ),
+        ]
+        verbose_name = "执法记录"
+        verbose_name_plural = "执法记录"
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.get_kind_display()}"
+
+
+class RevisitSample(RegionScopedModel):
+    """A closed hazard drawn for 回头看 re-inspection on `due_on`, with its outcome."""
+
+    hazard = models.OneToOneField(Hazard, models.CASCADE, related_name="revisit")
+    due_on = models.DateField("复查期限", db_index=True)
+    reason = models.CharField("抽取原因", max_length=50)
+    status = models.CharField(
+        "状态",
+        max_length=16,
+        choices=RevisitStatusChoices.choices,
+        default=RevisitStatusChoices.PENDING,
+        db_index=True,
+    )
+    result_note = models.TextField("复查情况", blank=True)
+    revisited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="复查人",
+    )
+    revisited_at = models.DateTimeField("复查时间", null=True, blank=True)
+    new_hazard = models.ForeignKey(
+        Hazard, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="反弹隐患"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = "回头看抽样"
+        verbose_name_plural = "回头看抽样"
+
+    def __str__(self) -> str:
+        return f"{self.hazard_id} {self.get_status_display()}"

@@ -1,0 +1,11 @@
+"""Celery tasks of the hazard ledger."""
+
+from celery import shared_task
+
+
+@shared_task(name="hazards.escalate")
+def escalate_hazards() -> dict:
+    """Periodic run of the escalation ladder (schedule it hourly with celery beat)."""
+    from gasguard.hazards.services import hazard_escalate_due
+
+    return hazard_escalate_due()
