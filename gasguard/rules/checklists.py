@@ -61,19 +61,41 @@ def target_types_for(target) -> tuple[str, ...]:
 
 
 def checklist_for(target, *, exclude_answer_types: tuple[str, ...] = ()) -> list[Rule]:
-    """The catalogue rules that apply to a target, in catalogue order, without duplicates."""
+    """The on-site checklist for a target: catalogue rules for its target types, in catalogue
+    order, without duplicates. Rules computed from data (`extra.inspection: false`, the
+    registry findings) are left out: they are not asked on site."""
     types = set(target_types_for(target))
     return [
         rule
         for rule in get_catalog().rules.values()
-        if types.intersection(rule.targets) and rule.answer.type not in exclude_answer_types
+        if rule.in_inspection
+        and types.intersection(rule.targets)
+        and rule.answer.type not in exclude_answer_types
     ]
 
 
 def checklist_for_type(target_type: str) -> list[Rule]:
+    """The on-site checklist for a target type (same selection as `checklist_for`)."""
     if target_type not in T.values:
         raise ValidationFailed(f"未知对象类型：{target_type}", field="target_type")
-    return get_catalog().for_target(target_type)
+    return [rule for rule in get_catalog().for_target(target_type) if rule.in_inspection]
+
+
+def checklist_named(name: str, *, target_type: str | None = None) -> list[Rule]:
+    """Rules of a named checklist (`extra.checklists` contains `name`, e.g. "delivery_check" for
+    随瓶安检), in catalogue order; with `target_type`, only those that apply to that type."""
+    if target_type is not None and target_type not in T.values:
+        raise ValidationFailed(f"未知对象类型：{target_type}", field="target_type")
+    return [
+        rule
+        for rule in get_catalog().rules.values()
+        if name in rule.checklists and (target_type is None or target_type in rule.targets)
+    ]
+
+
+def checklist_names() -> list[str]:
+    """Every checklist name used in the catalogue, sorted."""
+    return sorted({name for rule in get_catalog().rules.values() for name in rule.checklists})
 
 
 _TRUE = {True, "true", "yes", "1", "是", "y"}

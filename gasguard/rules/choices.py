@@ -40,6 +40,16 @@ class TargetTypeChoices(models.TextChoices):
     REGULATOR = "regulator", "监管部门"
 
 
+class SourceStatusChoices(models.TextChoices):
+    """How well a rule's facts are sourced (DOMAIN.md conventions)."""
+
+    PLAN = "Plan", "方案原文"
+    CONFIRMED = "C", "已核实（标准/法规原文）"
+    SECONDARY = "C-sec", "二手来源核实（默认值，可配置）"
+    BEST_KNOWN = "M", "未核实的通行值（默认值，可配置）"
+    UNCONFIRMED = "Unconfirmed", "未找到可靠值"
+
+
 class AnswerTypeChoices(models.TextChoices):
     BOOL = "bool", "是/否"
     NUMBER = "number", "测量数值"
@@ -66,3 +76,11 @@ class ActionChoices(models.TextChoices):
     SUPERVISE = "supervise", "督促指导"
     PUBLICISE = "publicise", "曝光典型案例"
     CRIMINAL = "criminal", "追究刑事责任"
+    STOP_ILLEGAL = "stop_illegal", "责令立即停止违法行为"
+    CONTROL_MEASURES = "control_measures", "落实管控措施"
+    RECALL = "recall", "召回"
+    CONFISCATE = "confiscate", "没收违法产品"
+    DELIST = "delist", "下架处理"
+    JOINT_PUNISHMENT = "joint_punishment", "联合惩戒"
+    REASSESS_LICENCE = "reassess_licence", "评估许可条件"
+    WRITTEN_NOTICE = "written_notice", "书面告知用户整改"
