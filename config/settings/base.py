@@ -187,6 +187,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        # registry/org choice sets share field names ("kind", "role"); name them explicitly.
+        "PremisesKindEnum": "gasguard.registry.choices.PremisesKindChoices",
+        "LicenceKindEnum": "gasguard.registry.choices.LicenceKindChoices",
+        "CertificateKindEnum": "gasguard.registry.choices.CertificateKindChoices",
+        "FacilityKindEnum": "gasguard.registry.choices.FacilityKindChoices",
+        "EnterpriseRoleEnum": "gasguard.registry.choices.EnterpriseRoleChoices",
+        "DepartmentKindEnum": "gasguard.org.choices.DepartmentKindChoices",
+    },
 }
 
 # --- product settings (GASGUARD_*) ---------------------------------------------------------
