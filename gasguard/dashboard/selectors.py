@@ -1,0 +1,742 @@
+"""Statistics of the campaign (统计看板): scoped aggregate queries over the ledger and its sources.
+
+Every figure on the dashboard, in the API and in the monthly report (月度工作进展报告) comes
+from these functions, so a number means the same thing wherever it is shown. All queries are
+aggregates (COUNT … FILTER / GROUP BY on region-code prefixes); no function loops over rows.
+
+Definitions, for a period [start, end] (dates, Asia/Shanghai) and its closing instant
+`as_of` = end + 1 day 00:00 (or now, for a period that has not ended):
+- found (排查发现): found_at in [start, as_of)
+- found_closed (已整改): found in the period and closed before as_of; rectification rate = found_closed / found
+- closed (销号): closed_at in [start, as_of), whenever found
+- open (未销号): found before as_of and not closed before as_of (动态清零 means open → 0)
+- overdue (逾期): open at as_of and deadline before the as_of date
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr, TruncMonth, TruncWeek
+from django.utils import timezone
+
+from gasguard.core.errors import NotFound
+from gasguard.core.scope import Scope
+from gasguard.dashboard import sources
+from gasguard.hazards.choices import HazardSourceChoices, HazardStatusChoices, HazardTargetTypeChoices
+from gasguard.hazards.models import Hazard
+from gasguard.org.choices import REGION_CODE_LENGTH, DepartmentKindChoices
+from gasguard.org.models import Region
+from gasguard.rules.choices import CategoryChoices, SeverityChoices
+
+MEASURES = (
+    "found",
+    "found_closed",
+    "closed",
+    "open",
+    "overdue",
+    "supervised_open",
+    "total",
+    "major_found",
+    "major_found_closed",
+    "major_open",
+)
+DIMENSIONS = {
+    "lead_department_id": None,
+    "category": CategoryChoices,
+    "severity": SeverityChoices,
+    "lead_department_kind": DepartmentKindChoices,
+    "source": HazardSourceChoices,
+    "target_type": HazardTargetTypeChoices,
+}
+MAJOR = SeverityChoices.MAJOR
+MAX_CODE = 15
+
+
+def local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def day_start(day: date) -> datetime:
+    """00:00 of a local calendar day as an aware datetime."""
+    return datetime.combine(day, time.min, tzinfo=local_tz())
+
+
+@dataclass(frozen=True)
+class Period:
+    """A statistics period: inclusive local dates; None = open-ended."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def start_at(self) -> datetime | None:
+        return day_start(self.start) if self.start else None
+
+    def as_of(self, now: datetime | None = None) -> datetime:
+        """The instant the figures are taken at: the end of `end`, or now if that is later."""
+        now = now or timezone.now()
+        if self.end is None:
+            return now
+        return min(day_start(self.end + timedelta(days=1)), now)
+
+    def as_of_date(self, now: datetime | None = None) -> date:
+        return timezone.localtime(self.as_of(now), local_tz()).date()
+
+    def last_day(self, now: datetime | None = None) -> date:
+        """The last calendar day the figures include."""
+        return timezone.localtime(self.as_of(now) - timedelta(microseconds=1), local_tz()).date()
+
+    def is_complete(self, now: datetime | None = None) -> bool:
+        """Whether the period has ended (all its days are in the past)."""
+        now = now or timezone.now()
+        return self.end is not None and day_start(self.end + timedelta(days=1)) <= now
+
+
+# --- regions ---------------------------------------------------------------------------------
+
+
+def region_prefix_q(field: str, code: str) -> Q:
+    """Rows whose region code starts with `code`, written as a range as well so PostgreSQL can
+    use a plain btree index whatever the collation (codes are digits only)."""
+    if not code:
+        return Q()
+    return Q(
+        **{f"{field}__gte": code, f"{field}__lte": code.ljust(MAX_CODE, "9"), f"{field}__startswith": code}
+    )
+
+
+def default_region_code(scope: Scope) -> str:
+    """The region a user's dashboard opens on: their (first) region, or everything."""
+    if scope.is_global or not scope.region_prefixes:
+        return ""
+    return scope.region_prefixes[0]
+
+
+def resolve_region(*, scope: Scope, code: str | None) -> Region | None:
+    """The requested region if the user may see it; None means "all regions" (global users or
+    enterprise users, whose figures are already limited to their enterprise)."""
+    code = (code or "").strip()
+    if not code:
+        code = default_region_code(scope)
+    if not code:
+        if scope.is_global or scope.enterprise_ids:
+            return None
+        raise NotFound("没有可查看的区划")
+    if not code.isdigit() or not scope.covers_region(code):
+        raise NotFound("未找到该区划，或不在您的数据权限范围内。")
+    region = Region.objects.filter(code=code).select_related("parent").first()
+    if region is None:
+        raise NotFound("未找到该区划，或不在您的数据权限范围内。")
+    return region
+
+
+def breadcrumb(*, scope: Scope, region: Region | None) -> list[dict]:
+    """Ancestors of a region the user may open (from the top of their scope down)."""
+    if region is None:
+        return []
+    codes = [region.code[:n] for n in sorted(set(REGION_CODE_LENGTH.values())) if n <= len(region.code)]
+    rows = Region.objects.filter(code__in=codes).order_by("level").values("code", "name")
+    return [r for r in rows if scope.covers_region(r["code"])]
+
+
+def child_regions(region: Region | None) -> QuerySet:
+    if region is None:
+        return Region.objects.filter(parent__isnull=True).order_by("code")
+    return region.children.order_by("code")
+
+
+def child_code_length(region: Region | None) -> int:
+    """Length of the codes one level below `region` (skipping levels that have no regions)."""
+    if region is None:
+        return REGION_CODE_LENGTH[1]
+    child = region.children.order_by("code").values_list("code", flat=True).first()
+    if child:
+        return len(child)
+    lengths = sorted(v for v in REGION_CODE_LENGTH.values() if v > len(region.code))
+    return lengths[0] if lengths else len(region.code)
+
+
+# --- the ledger ------------------------------------------------------------------------------
+
+
+def hazard_scope_qs(*, scope: Scope, region_code: str) -> QuerySet:
+    """Hazards the user may see inside one region (the base of every hazard figure)."""
+    qs = scope.apply(Hazard.objects.all(), region_field="region_code", enterprise_field="enterprise_id")
+    return qs.filter(region_prefix_q("region_code", region_code))
+
+
+def _measure_filters(period: Period, now: datetime | None = None) -> dict[str, Q]:
+    as_of = period.as_of(now)
+    start = period.start_at()
+    as_of_day = timezone.localtime(as_of, local_tz()).date()
+    in_period = Q(found_at__lt=as_of) & (Q(found_at__gte=start) if start else Q())
+    closed_by = Q(closed_at__lt=as_of)
+    open_q = Q(found_at__lt=as_of) & (Q(closed_at__isnull=True) | Q(closed_at__gte=as_of))
+    closed_in = closed_by & (Q(closed_at__gte=start) if start else Q())
+    return {
+        "found": in_period,
+        "found_closed": in_period & closed_by,
+        "closed": closed_in,
+        "open": open_q,
+        "overdue": open_q & Q(deadline__lt=as_of_day),
+        "supervised_open": open_q & Q(is_supervised=True),
+        "total": Q(found_at__lt=as_of),
+        "major_found": in_period & Q(severity=MAJOR),
+        "major_found_closed": in_period & closed_by & Q(severity=MAJOR),
+        "major_open": open_q & Q(severity=MAJOR),
+    }
+
+
+def _annotations(period: Period, now: datetime | None = None, prefix: str = "") -> dict:
+    return {f"{prefix}{name}": Count("id", filter=q) for name, q in _measure_filters(period, now).items()}
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(MEASURES, 0)
+
+
+def _rates(row: dict) -> dict:
+    row["rectification_rate"] = _pct(row["found_closed"], row["found"])
+    row["major_cleared_rate"] = _pct(row["major_found_closed"], row["major_found"])
+    return row
+
+
+def _pct(part: int | float, whole: int | float) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return round(100.0 * part / whole, 1)
+
+
+def hazard_cube(*, qs: QuerySet, period: Period, now: datetime | None = None) -> list[dict]:
+    """One scan of the ledger grouped by every dimension the dashboard breaks down by.
+
+    The result has at most a few hundred rows; summary and breakdowns are sums over it.
+    """
+    cube = list(
+        qs.filter(found_at__lt=period.as_of(now))
+        .order_by()
+        .values(*DIMENSIONS)
+        .annotate(**_annotations(period, now))
+    )
+    return cube
+
+
+def rollup(
+    cube: list[dict], *, by: str | None = None, where: dict | None = None, names: dict | None = None
+) -> list[dict] | dict:
+    """Sum cube rows (optionally only those matching `where`), grouped by one dimension."""
+    where = where or {}
+    groups: dict = {}
+    for row in cube:
+        if any(row[k] != v for k, v in where.items()):
+            continue
+        key = row[by] if by else None
+        acc = groups.setdefault(key, _empty())
+        for m in MEASURES:
+            acc[m] += row[m]
+    if by is None:
+        return _rates(groups.get(None, _empty()))
+    labels = DIMENSIONS[by]
+    names = names or {}
+    out = []
+    for key, acc in groups.items():
+        if not any(acc.values()):
+            continue
+        if by == "lead_department_id":
+            label = names.get(key) or "未指定部门"
+        elif by == "lead_department_kind" and key:
+            label = DepartmentKindChoices.short(key)
+        else:
+            try:
+                label = labels(key).label
+            except ValueError:
+                label = key or "未分类"
+        out.append(_rates({"key": key, "label": label, **acc}))
+    out.sort(key=lambda r: (-r["found"], -r["open"], str(r["key"])))
+    return out
+
+
+def hazard_figures(*, scope: Scope, region_code: str, period: Period, now: datetime | None = None) -> dict:
+    """Hazard totals plus breakdowns by category, severity, department, source and target type."""
+    cube = hazard_cube(qs=hazard_scope_qs(scope=scope, region_code=region_code), period=period, now=now)
+    summary = rollup(cube)
+    major = rollup(cube, where={"severity": MAJOR})
+    from gasguard.org.models import Department
+
+    ids = {r["lead_department_id"] for r in cube if r["lead_department_id"]}
+    names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return {
+        "summary": summary,
+        "major": major,
+        "by_category": rollup(cube, by="category"),
+        "by_severity": rollup(cube, by="severity"),
+        "by_department_kind": rollup(cube, by="lead_department_kind"),
+        "by_department": rollup(cube, by="lead_department_id", names=names),
+        "by_source": rollup(cube, by="source"),
+        "by_target_type": rollup(cube, by="target_type"),
+    }
+
+
+def hazard_children(
+    *, scope: Scope, region: Region | None, period: Period, now: datetime | None = None
+) -> dict[str, dict]:
+    """Hazard measures per child region (code prefix one level down) in one GROUP BY."""
+    return hazards_by_prefix(
+        scope=scope,
+        code=region.code if region else "",
+        length=child_code_length(region),
+        period=period,
+        now=now,
+    )
+
+
+def hazards_by_prefix(*, scope: Scope, code: str, length: int, period: Period, now=None) -> dict[str, dict]:
+    """Hazard measures grouped by the first `length` digits of the region code, inside `code`."""
+    rows = (
+        hazard_scope_qs(scope=scope, region_code=code)
+        .filter(found_at__lt=period.as_of(now))
+        .annotate(child=Substr("region_code", 1, length))
+        .order_by()
+        .values("child")
+        .annotate(**_annotations(period, now))
+    )
+    return {r.pop("child"): _rates(r) for r in rows}
+
+
+def major_hazards(
+    *, scope: Scope, region_code: str, period: Period, limit: int = 20, now: datetime | None = None
+) -> dict:
+    """Open major hazards (重大隐患) with their 督办 status, most urgent first, and counts by 督办 level."""
+    filters = _measure_filters(period, now)
+    qs = hazard_scope_qs(scope=scope, region_code=region_code).filter(filters["open"], severity=MAJOR)
+    levels = {
+        r["escalation_level"]: r["n"]
+        for r in qs.order_by().values("escalation_level").annotate(n=Count("id"))
+    }
+    items = list(
+        qs.select_related("lead_department")
+        .only(
+            "id",
+            "code",
+            "title",
+            "target_name",
+            "region_code",
+            "deadline",
+            "status",
+            "is_supervised",
+            "escalation_level",
+            "lead_department_kind",
+            "lead_department__name",
+            "found_at",
+        )
+        .order_by("deadline", "id")[:limit]
+    )
+    return {
+        "items": items,
+        "by_escalation_level": levels,
+        "supervised": sum(1 for h in items if h.is_supervised),
+    }
+
+
+def hazard_trend(
+    *,
+    scope: Scope,
+    region_code: str,
+    interval: str = "month",
+    start: date | None = None,
+    end: date | None = None,
+    use_cache: bool = True,
+) -> dict:
+    """动态清零 trend: per week or month, hazards found, closed, and open at the bucket's end.
+
+    Cached per (scope, region, interval, range, day): the history does not change within a day
+    except for today's bucket, which the cache lifetime bounds.
+    """
+    interval = "week" if interval == "week" else "month"
+    today = timezone.localdate()
+    end = min(end or today, today)
+    if start is None:
+        start = (end - timedelta(weeks=25)) if interval == "week" else date(end.year - 1, end.month, 1)
+    if interval == "week":
+        start = start - timedelta(days=start.weekday())
+    else:
+        start = start.replace(day=1)
+    key = _cache_key("trend", scope, region_code, interval, start, end, today)
+    ttl = settings.GASGUARD_DASHBOARD_CACHE_SECONDS
+    if use_cache and ttl:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    tz = local_tz()
+    trunc = TruncWeek if interval == "week" else TruncMonth
+    qs = hazard_scope_qs(scope=scope, region_code=region_code)
+    start_at, end_at = day_start(start), day_start(end + timedelta(days=1))
+    found = dict(
+        qs.filter(found_at__gte=start_at, found_at__lt=end_at)
+        .annotate(bucket=trunc("found_at", tzinfo=tz))
+        .order_by()
+        .values("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    )
+    closed = dict(
+        qs.filter(closed_at__gte=start_at, closed_at__lt=end_at)
+        .annotate(bucket=trunc("closed_at", tzinfo=tz))
+        .order_by()
+        .values("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    )
+    baseline = (
+        qs.filter(found_at__lt=start_at)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start_at))
+        .count()
+    )
+    found = {_bucket_date(k): v for k, v in found.items()}
+    closed = {_bucket_date(k): v for k, v in closed.items()}
+    labels, new_series, closed_series, open_series = [], [], [], []
+    cursor, open_now = start, baseline
+    while cursor <= end:
+        n_new, n_closed = found.get(cursor, 0), closed.get(cursor, 0)
+        open_now += n_new - n_closed
+        labels.append(cursor.isoformat())
+        new_series.append(n_new)
+        closed_series.append(n_closed)
+        open_series.append(open_now)
+        if interval == "week":
+            cursor += timedelta(days=7)
+        else:
+            cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    result = {
+        "interval": interval,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "buckets": labels,
+        "found": new_series,
+        "closed": closed_series,
+        "open": open_series,
+        "open_at_start": baseline,
+    }
+    if use_cache and ttl:
+        cache.set(key, result, ttl)
+    return result
+
+
+def _bucket_date(value) -> date:
+    if isinstance(value, datetime):
+        return (timezone.localtime(value, local_tz()) if timezone.is_aware(value) else value).date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def hazard_points(*, scope: Scope, region_code: str, limit: int = 5000) -> dict:
+    """Open hazards at premises with coordinates, as a GeoJSON FeatureCollection (map layer)."""
+    rows = (
+        hazard_scope_qs(scope=scope, region_code=region_code)
+        .exclude(status=HazardStatusChoices.CLOSED)
+        .filter(premises__lon__isnull=False, premises__lat__isnull=False)
+        .order_by("-severity", "deadline", "id")
+        .values(
+            "id",
+            "code",
+            "title",
+            "target_name",
+            "severity",
+            "status",
+            "deadline",
+            "category",
+            "premises__lon",
+            "premises__lat",
+        )[:limit]
+    )
+    today = timezone.localdate()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["premises__lon"], r["premises__lat"]]},
+            "properties": {
+                "id": r["id"],
+                "code": r["code"] or "",
+                "title": r["title"],
+                "target": r["target_name"],
+                "severity": r["severity"],
+                "status": r["status"],
+                "category": r["category"],
+                "overdue": r["deadline"] < today,
+                "url": f"/hazards/{r['id']}/",
+            },
+        }
+        for r in rows
+    ]
+    return {"type": "FeatureCollection", "features": features, "truncated": len(features) >= limit}
+
+
+# --- registry, inspections, reports, enforcement ---------------------------------------------
+
+
+def revisit_figures(*, scope: Scope, region_code: str, period: Period, now=None, by_child: int | None = None):
+    """回头看: closed hazards drawn for re-inspection due in the period, done, and rebounds (改后反弹)."""
+    model = sources.revisit_model()
+    if model is None:
+        return None
+    qs = scope.apply(model.objects.all(), region_field="region_code")
+    qs = qs.filter(region_prefix_q("region_code", region_code), due_on__lte=period.last_day(now))
+    if period.start:
+        qs = qs.filter(due_on__gte=period.start)
+    ann = {
+        "sampled": Count("id"),
+        "done": Count("id", filter=~Q(status="pending")),
+        "reappeared": Count("id", filter=Q(status="reappeared")),
+    }
+    if by_child:
+        rows = (
+            qs.annotate(child=Substr("region_code", 1, by_child)).order_by().values("child").annotate(**ann)
+        )
+        return {r.pop("child"): {**r, "done_rate": _pct(r["done"], r["sampled"])} for r in rows}
+    row = qs.order_by().aggregate(**ann)
+    return {**row, "done_rate": _pct(row["done"], row["sampled"])}
+
+
+def _premises_qs(scope: Scope, region_code: str) -> QuerySet:
+    from gasguard.registry.models import Premises
+
+    qs = scope.apply(Premises.objects.all(), region_field="region_code", enterprise_field="enterprise_id")
+    return qs.filter(region_prefix_q("region_code", region_code)).exclude(status="closed")
+
+
+def _inspection_qs(scope: Scope, region_code: str, period: Period, now=None) -> QuerySet | None:
+    src = sources.inspection_source()
+    if src is None or not src.premises_field:
+        return None
+    qs = scope.apply(
+        src.model.objects.all(),
+        region_field="region_code",
+        enterprise_field=f"{src.enterprise_field}_id" if src.enterprise_field else None,
+    )
+    qs = qs.filter(region_prefix_q("region_code", region_code), **src.sealed_filter)
+    qs = qs.filter(**{f"{src.premises_field}__isnull": False})
+    if src.date_field:
+        qs = qs.filter(**{f"{src.date_field}__lt": period.as_of(now)})
+        if period.start:
+            qs = qs.filter(**{f"{src.date_field}__gte": period.start_at()})
+    return qs
+
+
+def coverage_figures(*, scope: Scope, region_code: str, period: Period, now=None) -> dict:
+    """全覆盖: registered premises vs premises with a sealed inspection in the period."""
+    registered = _premises_qs(scope, region_code).count()
+    inspections = _inspection_qs(scope, region_code, period, now)
+    if inspections is None:
+        return {"registered": registered, "inspected": None, "inspections": None, "coverage_rate": None}
+    field = sources.inspection_source().premises_field
+    agg = inspections.aggregate(inspected=Count(field, distinct=True), inspections=Count("id"))
+    inspected = min(agg["inspected"], registered) if registered else agg["inspected"]
+    return {
+        "registered": registered,
+        "inspected": inspected,
+        "inspections": agg["inspections"],
+        "coverage_rate": _pct(inspected, registered),
+    }
+
+
+def coverage_children(*, scope: Scope, region: Region | None, period: Period, now=None) -> dict[str, dict]:
+    return coverage_by_prefix(
+        scope=scope,
+        code=region.code if region else "",
+        length=child_code_length(region),
+        period=period,
+        now=now,
+    )
+
+
+def coverage_by_prefix(*, scope: Scope, code: str, length: int, period: Period, now=None) -> dict[str, dict]:
+    """Registered vs inspected premises grouped by the first `length` digits of the region code."""
+    registered = dict(
+        _premises_qs(scope, code)
+        .annotate(child=Substr("region_code", 1, length))
+        .order_by()
+        .values("child")
+        .annotate(n=Count("id"))
+        .values_list("child", "n")
+    )
+    inspected: dict = {}
+    inspections = _inspection_qs(scope, code, period, now)
+    if inspections is not None:
+        field = sources.inspection_source().premises_field
+        inspected = dict(
+            inspections.annotate(child=Substr("region_code", 1, length))
+            .order_by()
+            .values("child")
+            .annotate(n=Count(field, distinct=True))
+            .values_list("child", "n")
+        )
+    out = {}
+    for child in set(registered) | set(inspected):
+        reg, ins = registered.get(child, 0), inspected.get(child, 0 if inspections is not None else None)
+        if ins is not None and reg:
+            ins = min(ins, reg)
+        out[child] = {
+            "registered": reg,
+            "inspected": ins,
+            "coverage_rate": _pct(ins, reg) if ins is not None else None,
+        }
+    return out
+
+
+def tip_figures(*, scope: Scope, region_code: str, period: Period, now=None, by_child: int | None = None):
+    """群众举报: received, verified (查实), rewarded, reward amount — None when tips are not built."""
+    src = sources.tip_source()
+    if src is None:
+        return None
+    qs = scope.apply(src.model.objects.all(), region_field="region_code")
+    qs = qs.filter(
+        region_prefix_q("region_code", region_code), **{f"{src.date_field}__lt": period.as_of(now)}
+    )
+    if period.start:
+        qs = qs.filter(**{f"{src.date_field}__gte": period.start_at()})
+    ann = {"received": Count("id", distinct=True)}
+    if src.verified_filter:
+        ann["verified"] = Count("id", filter=Q(**src.verified_filter), distinct=True)
+    if src.rewarded_filter:
+        ann["rewarded"] = Count("id", filter=Q(**src.rewarded_filter), distinct=True)
+    if src.reward_amount_field and src.rewarded_filter:
+        ann["reward_amount"] = Sum(src.reward_amount_field, filter=Q(**src.rewarded_filter))
+    if by_child:
+        rows = (
+            qs.annotate(child=Substr("region_code", 1, by_child)).order_by().values("child").annotate(**ann)
+        )
+        return {r.pop("child"): _tip_row(r) for r in rows}
+    return _tip_row(qs.order_by().aggregate(**ann))
+
+
+def _tip_row(row: dict) -> dict:
+    out = {
+        "received": row.get("received") or 0,
+        "verified": row.get("verified"),
+        "rewarded": row.get("rewarded"),
+        "reward_amount": float(row["reward_amount"]) if row.get("reward_amount") is not None else None,
+    }
+    if out["verified"] is None and "verified" not in row:
+        out["verified"] = None
+    out["verified_rate"] = (
+        _pct(out["verified"] or 0, out["received"]) if out["verified"] is not None else None
+    )
+    return out
+
+
+def enforcement_figures(*, scope: Scope, region_code: str, period: Period, now=None) -> dict | None:
+    """执法: enforcement actions recorded in the period and their fines (元)."""
+    src = sources.enforcement_source()
+    if src is None:
+        return None
+    qs = scope.apply(src.model.objects.all(), region_field=src.region_field)
+    qs = qs.filter(region_prefix_q(src.region_field, region_code))
+    if src.date_field and src.date_is_day:
+        qs = qs.filter(**{f"{src.date_field}__lte": period.last_day(now)})
+        if period.start:
+            qs = qs.filter(**{f"{src.date_field}__gte": period.start})
+    elif src.date_field:
+        qs = qs.filter(**{f"{src.date_field}__lt": period.as_of(now)})
+        if period.start:
+            qs = qs.filter(**{f"{src.date_field}__gte": period.start_at()})
+    ann = {"count": Count("id")}
+    if src.fine_field:
+        ann["fines"] = Sum(src.fine_field)
+    kind_field = "kind" if any(f.name == "kind" for f in src.model._meta.fields) else None
+    agg = qs.order_by().aggregate(**ann)
+    by_kind = []
+    if kind_field:
+        choices = dict(src.model._meta.get_field(kind_field).choices or [])
+        by_kind = [
+            {"key": r[kind_field], "label": str(choices.get(r[kind_field], r[kind_field])), "count": r["n"]}
+            for r in qs.order_by().values(kind_field).annotate(n=Count("id")).order_by("-n")
+        ]
+    return {"count": agg["count"], "fines": float(agg.get("fines") or 0), "by_kind": by_kind}
+
+
+# --- the whole dashboard ---------------------------------------------------------------------
+
+
+def _cache_key(kind: str, scope: Scope, *parts) -> str:
+    raw = repr((kind, scope.is_global, scope.region_prefixes, scope.enterprise_ids, parts))
+    return "gg:dash:" + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def dashboard_figures(
+    *,
+    scope: Scope,
+    region: Region | None,
+    period: Period,
+    use_cache: bool = True,
+    now: datetime | None = None,
+) -> dict:
+    """Every figure of the dashboard for one region and period, plus one row per child region."""
+    code = region.code if region else ""
+    ttl = settings.GASGUARD_DASHBOARD_CACHE_SECONDS
+    key = _cache_key("figures", scope, code, period.start, period.end, timezone.localdate())
+    if use_cache and ttl and now is None:
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    hazards = hazard_figures(scope=scope, region_code=code, period=period, now=now)
+    coverage = coverage_figures(scope=scope, region_code=code, period=period, now=now)
+    tips = tip_figures(scope=scope, region_code=code, period=period, now=now)
+    enforcement = enforcement_figures(scope=scope, region_code=code, period=period, now=now)
+    revisit = revisit_figures(scope=scope, region_code=code, period=period, now=now)
+    children = children_figures(scope=scope, region=region, period=period, now=now)
+    result = {
+        "region": {
+            "code": code,
+            "name": region.name if region else "全部",
+            "level": region.level if region else 0,
+        },
+        "period": {
+            "start": period.start.isoformat() if period.start else None,
+            "end": period.end.isoformat() if period.end else None,
+            "as_of": period.as_of(now).isoformat(),
+            "complete": period.is_complete(now),
+        },
+        "coverage": coverage,
+        "hazards": hazards,
+        "tips": tips,
+        "enforcement": enforcement,
+        "revisit": revisit,
+        "children": children,
+    }
+    if use_cache and ttl and now is None:
+        cache.set(key, result, ttl)
+    return result
+
+
+def children_figures(*, scope: Scope, region: Region | None, period: Period, now=None) -> list[dict]:
+    """One row per child region: coverage, hazards found/closed/open/overdue, tips."""
+    length = child_code_length(region)
+    hazards = hazard_children(scope=scope, region=region, period=period, now=now)
+    coverage = coverage_children(scope=scope, region=region, period=period, now=now)
+    code = region.code if region else ""
+    tips = tip_figures(scope=scope, region_code=code, period=period, now=now, by_child=length) or {}
+    names = dict(child_regions(region).values_list("code", "name"))
+    rows = []
+    for child in sorted(set(names) | set(hazards) | set(coverage)):
+        if not scope.covers_region(child) and not scope.enterprise_ids:
+            continue
+        h = hazards.get(child) or _rates(_empty())
+        rows.append(
+            {
+                "code": child,
+                "name": names.get(child) or ("本级" if region and child == region.code else child),
+                "drillable": child in names and child != code,
+                "hazards": h,
+                "coverage": coverage.get(child, {"registered": 0, "inspected": None, "coverage_rate": None}),
+                "tips": tips.get(child),
+            }
+        )
+    return rows
