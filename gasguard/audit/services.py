@@ -193,3 +193,95 @@ def audit_verify(*, chain_name: str = DEFAULT_CHAIN) -> VerifyResult:
             "链尾与记录的最新序号/哈希不符（事件被删除）",
         )
     return VerifyResult(chain.name, chain.algorithm, count, True)
+
+
+EXPORT_FORMAT = "gasguard-audit-chain"
+EXPORT_FIELDS = (
+    "chain",
+    "seq",
+    "event_type",
+    "occurred_at",
+    "actor_id",
+    "actor_name",
+    "object_type",
+    "object_id",
+    "region_code",
+    "payload_json",
+    "prev_hash",
+)
+
+
+def audit_export(*, out, chain_name: str = DEFAULT_CHAIN) -> int:
+    """Write the chain as JSON Lines: a header naming algorithm and format, then every event.
+
+    Each event line holds exactly the hashed fields (occurred_at already in its canonical text
+    form) plus `hash`, so a third party can recompute the chain (docs/audit-chain.md).
+    """
+    import json
+
+    from gasguard.audit.hashing import format_time
+
+    chain = AuditChain.objects.filter(name=chain_name).first()
+    header = {
+        "format": EXPORT_FORMAT,
+        "version": 1,
+        "chain": chain_name,
+        "algorithm": chain.algorithm if chain else default_algorithm(),
+        "hashed_fields": list(EXPORT_FIELDS),
+        "serialisation": "JSON array of hashed_fields in order; ensure_ascii=false; separators (',', ':'); UTF-8",
+        "genesis_prev_hash": GENESIS_HASH,
+        "head_seq": chain.head_seq if chain else 0,
+        "head_hash": chain.head_hash if chain else GENESIS_HASH,
+        "exported_at": format_time(timezone.now()),
+    }
+    out.write(json.dumps(header, ensure_ascii=False) + "\n")
+    if chain is None:
+        return 0
+    count = 0
+    rows = (
+        AuditEvent.objects.filter(chain=chain)
+        .order_by("seq")
+        .values_list(
+            "seq",
+            "event_type",
+            "occurred_at",
+            "actor_id",
+            "actor_name",
+            "object_type",
+            "object_id",
+            "region_code",
+            "payload_json",
+            "prev_hash",
+            "hash",
+        )
+    )
+    for (
+        seq,
+        etype,
+        occurred,
+        actor_id,
+        actor_name,
+        otype,
+        oid,
+        region,
+        payload_json,
+        prev_hash,
+        digest,
+    ) in rows.iterator(chunk_size=10000):
+        line = {
+            "chain": chain.name,
+            "seq": seq,
+            "event_type": etype,
+            "occurred_at": format_time(occurred),
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "object_type": otype,
+            "object_id": oid,
+            "region_code": region,
+            "payload_json": payload_json,
+            "prev_hash": prev_hash,
+            "hash": digest,
+        }
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        count += 1
+    return count

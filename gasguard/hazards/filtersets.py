@@ -42,11 +42,30 @@ class HazardFilterSet(django_filters.FilterSet):
         self.user = user
         super().__init__(*args, **kwargs)
 
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            from django import forms
+
+            for f in form.fields.values():
+                widget = f.widget
+                if isinstance(widget, forms.Select):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+                if isinstance(f, forms.DateField):
+                    widget.input_type = "date"
+            form._styled = True
+        return form
+
     def filter_region(self, qs, name, value):
         value = (value or "").strip()
         if not value.isdigit():
             return qs
-        return qs.filter(region_code__startswith=value)
+        from gasguard.core.listing import prefix_range
+
+        return qs.filter(**prefix_range("region_code", value))
 
     def filter_overdue(self, qs, name, value):
         today = timezone.localdate()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import NotFound
+from gasguard.core.listing import prefix_range
 from gasguard.hazards.choices import (
     OPEN_STATUSES,
     HazardStatusChoices,
@@ -44,7 +45,11 @@ def hazard_scope_q(*, user) -> Q | None:
     scope = user_scope(user=user)
     if scope.is_global:
         return None
-    q = scope.q(region_field="region_code", enterprise_field="enterprise_id")
+    q = Q(pk__in=[])
+    for prefix in scope.region_prefixes:
+        q |= Q(**prefix_range("region_code", prefix))  # index-friendly form of startswith
+    if scope.enterprise_ids:
+        q |= Q(enterprise_id__in=scope.enterprise_ids)
     departments = _referral_department_ids(user) if scope.region_prefixes else ()
     if departments:
         # A receiving department sees what was referred to it (移送), even outside its region.

@@ -12,7 +12,9 @@ def make_hazard(actor, target, *, severity=None, title="燃气软管老化龟裂
     kwargs.setdefault("description", "软管老化龟裂，长度超过2米")
     kwargs.setdefault("lead_department_kind", "housing")
     kwargs.setdefault("source", "inspection")
-    return hazard_register(actor=actor, target=target, title=title, category=category, severity=severity, **kwargs)
+    return hazard_register(
+        actor=actor, target=target, title=title, category=category, severity=severity, **kwargs
+    )
 
 
 def png_upload(name="photo.png", color=(200, 30, 30)):
@@ -24,8 +26,12 @@ def png_upload(name="photo.png", color=(200, 30, 30)):
 
 
 def pdf_upload(name="report.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
 
 
 def text_upload(name="fake.jpg"):
-    return SimpleUploadedFile(name, b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", content_type="image/jpeg")
+    return SimpleUploadedFile(
+        name, b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", content_type="image/jpeg"
+    )
