@@ -11,7 +11,7 @@ from gasguard.core.errors import Conflict, DomainError, PermissionDenied, Valida
 from gasguard.hazards import services
 from gasguard.hazards.choices import TRANSITIONS, HazardActionChoices, HazardStatusChoices
 from gasguard.hazards.models import Hazard, HazardControlRequest, HazardHistory
-from gasguard.hazards.tests.factories import make_hazard, pdf_upload, png_upload, text_upload
+from gasguard.hazards.tests.factories import pdf_upload, png_upload, text_upload
 
 S = HazardStatusChoices
 A = HazardActionChoices
@@ -42,12 +42,17 @@ def run(action, hazard, city):
         return services.hazard_control_approve(actor=city.supervisor_a, hazard_id=hazard.pk)
     if action == A.SUBMIT:
         return services.hazard_submit_rectification(
-            actor=city.enterprise_user_a, hazard_id=hazard.pk, measures="已更换软管", evidence_files=[png_upload()]
+            actor=city.enterprise_user_a,
+            hazard_id=hazard.pk,
+            measures="已更换软管",
+            evidence_files=[png_upload()],
         )
     if action == A.VERIFY_PASS:
         return services.hazard_verify(actor=city.supervisor_a, hazard_id=hazard.pk, passed=True)
     if action == A.VERIFY_FAIL:
-        return services.hazard_verify(actor=city.supervisor_a, hazard_id=hazard.pk, passed=False, reason="软管未更换")
+        return services.hazard_verify(
+            actor=city.supervisor_a, hazard_id=hazard.pk, passed=False, reason="软管未更换"
+        )
     if action == A.CLOSE_ON_SPOT:
         return services.hazard_close_on_spot(
             actor=city.inspector_a, hazard_id=hazard.pk, evidence_files=[png_upload()], note="现场更换"
@@ -89,7 +94,9 @@ def test_closing_requires_evidence(city, hazard):
 @pytest.mark.django_db
 def test_submission_without_evidence_is_refused(city, hazard):
     with pytest.raises(ValidationFailed) as exc:
-        services.hazard_submit_rectification(actor=city.enterprise_user_a, hazard_id=hazard.pk, measures="已整改")
+        services.hazard_submit_rectification(
+            actor=city.enterprise_user_a, hazard_id=hazard.pk, measures="已整改"
+        )
     assert "evidence" in exc.value.errors
 
 
@@ -102,7 +109,9 @@ def test_close_on_spot_requires_evidence(city, hazard):
 @pytest.mark.django_db
 def test_database_refuses_a_closed_hazard_without_evidence_or_with_self_verification(city, hazard):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Hazard.objects.filter(pk=hazard.pk).update(status=S.CLOSED, verified_by=city.supervisor_a, closed_at=timezone.now())
+        Hazard.objects.filter(pk=hazard.pk).update(
+            status=S.CLOSED, verified_by=city.supervisor_a, closed_at=timezone.now()
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         Hazard.objects.filter(pk=hazard.pk).update(
             status=S.CLOSED,
@@ -130,7 +139,9 @@ def test_verify_fail_requires_reason_and_returns_to_rectifying(city, hazard):
     force_status(hazard, S.AWAITING_VERIFICATION, city)
     with pytest.raises(ValidationFailed):
         services.hazard_verify(actor=city.supervisor_a, hazard_id=hazard.pk, passed=False, reason="")
-    h = services.hazard_verify(actor=city.supervisor_a, hazard_id=hazard.pk, passed=False, reason="照片看不清")
+    h = services.hazard_verify(
+        actor=city.supervisor_a, hazard_id=hazard.pk, passed=False, reason="照片看不清"
+    )
     assert h.status == S.RECTIFYING
     assert HazardHistory.objects.filter(hazard=hazard, action=A.VERIFY_FAIL, reason="照片看不清").exists()
 
@@ -158,7 +169,10 @@ def test_read_only_leader_cannot_act(city, hazard):
 def test_control_request_needs_supervisor_approval(city, hazard):
     new_deadline = timezone.localdate() + datetime.timedelta(days=45)
     req = services.hazard_control_request(
-        actor=city.enterprise_user_a, hazard_id=hazard.pk, measures="关闭阀门，张贴禁用标识", new_deadline=new_deadline
+        actor=city.enterprise_user_a,
+        hazard_id=hazard.pk,
+        measures="关闭阀门，张贴禁用标识",
+        new_deadline=new_deadline,
     )
     hazard.refresh_from_db()
     assert hazard.status == S.PENDING  # not 管控中 until approved
@@ -212,7 +226,10 @@ def test_evidence_must_be_image_or_pdf(city, hazard):
             actor=city.enterprise_user_a, hazard_id=hazard.pk, measures="x", evidence_files=[text_upload()]
         )
     h = services.hazard_submit_rectification(
-        actor=city.enterprise_user_a, hazard_id=hazard.pk, measures="x", evidence_files=[pdf_upload(), png_upload()]
+        actor=city.enterprise_user_a,
+        hazard_id=hazard.pk,
+        measures="x",
+        evidence_files=[pdf_upload(), png_upload()],
     )
     kinds = sorted(h.evidence.values_list("kind", flat=True))
     assert kinds == ["document", "photo"] and h.evidence_count == 2
@@ -234,7 +251,9 @@ def test_assign_is_audited_with_reason(city, hazard):
     from gasguard.audit.models import AuditEvent
 
     with pytest.raises(ValidationFailed):
-        services.hazard_assign(actor=city.supervisor_a, hazard_id=hazard.pk, reason="", responsible_person="李四")
+        services.hazard_assign(
+            actor=city.supervisor_a, hazard_id=hazard.pk, reason="", responsible_person="李四"
+        )
     new_deadline = hazard.deadline + datetime.timedelta(days=10)
     h = services.hazard_assign(
         actor=city.supervisor_a,
@@ -248,9 +267,13 @@ def test_assign_is_audited_with_reason(city, hazard):
     event = AuditEvent.objects.filter(event_type="HAZARD_ASSIGNED", object_id=str(hazard.pk)).get()
     assert event.payload["changes"]["deadline"]["new"] == new_deadline.isoformat()
     with pytest.raises(ValidationFailed):
-        services.hazard_assign(actor=city.supervisor_a, hazard_id=hazard.pk, reason="x", supervisor=city.inspector_b)
+        services.hazard_assign(
+            actor=city.supervisor_a, hazard_id=hazard.pk, reason="x", supervisor=city.inspector_b
+        )
     with pytest.raises(PermissionDenied):
-        services.hazard_assign(actor=city.enterprise_user_a, hazard_id=hazard.pk, reason="x", responsible_person="王")
+        services.hazard_assign(
+            actor=city.enterprise_user_a, hazard_id=hazard.pk, reason="x", responsible_person="王"
+        )
 
 
 @pytest.mark.django_db
@@ -263,7 +286,12 @@ def test_every_action_writes_history_and_audit(city, hazard):
     )
     services.hazard_verify(actor=city.supervisor_a, hazard_id=hazard.pk, passed=True)
     types = list(AuditEvent.objects.filter(object_id=str(hazard.pk)).values_list("event_type", flat=True))
-    assert types[:4] == ["HAZARD_REGISTERED", "HAZARD_STARTED", "HAZARD_RECTIFICATION_SUBMITTED", "HAZARD_CLOSED"]
+    assert types[:4] == [
+        "HAZARD_REGISTERED",
+        "HAZARD_STARTED",
+        "HAZARD_RECTIFICATION_SUBMITTED",
+        "HAZARD_CLOSED",
+    ]
     assert HazardHistory.objects.filter(hazard=hazard).count() == 4
     assert audit_verify().ok
 
