@@ -1,0 +1,407 @@
+"""Pages of 一瓶一码: registry, label sheets, the filling gate, fills, deliveries, violations,
+gas batches and recall lists, trace (溯源). Thin shells over selectors and services."""
+
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from gasguard.accounts.selectors import user_scope
+from gasguard.core.errors import DomainError, NotFound, PermissionDenied
+from gasguard.cylinders import selectors, services
+from gasguard.cylinders.choices import CylinderSpecChoices, CylinderStatusChoices
+from gasguard.cylinders.labels import label_sheet_pdf
+from gasguard.cylinders.permissions import market_prefixes
+from gasguard.registry.models import Enterprise, Facility, Premises, Staff
+
+
+def _page(request, qs, per_page=50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _deny(exc: DomainError):
+    if isinstance(exc, NotFound):
+        from django.http import Http404
+
+        raise Http404(exc.message)
+    from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+
+    raise DjangoPermissionDenied(exc.message)
+
+
+def _owner_choices(user):
+    scope = user_scope(user=user)
+    qs = Enterprise.objects.filter(roles__role="cylinder_filling")
+    return scope.apply(qs, enterprise_field="id").order_by("name").distinct()
+
+
+@login_required
+def cylinder_list(request):
+    g = request.GET
+    qs = selectors.cylinder_list(
+        user=request.user,
+        q=g.get("q", ""),
+        status=g.get("status", ""),
+        spec=g.get("spec", ""),
+        overdue=g.get("overdue") == "1",
+    )
+    page = _page(request, qs)
+    return render(
+        request,
+        "cylinders/cylinder_list.html",
+        {
+            "page_obj": page,
+            "show_count": True,
+            "page_title": "气瓶档案",
+            "statuses": CylinderStatusChoices.choices,
+            "specs": CylinderSpecChoices.choices,
+            "today": timezone.localdate(),
+            "owners": _owner_choices(request.user)[:200],
+        },
+    )
+
+
+@login_required
+def cylinder_detail(request, code):
+    try:
+        cylinder = selectors.cylinder_get(user=request.user, code=code)
+    except DomainError as exc:
+        _deny(exc)
+    reasons = services.cylinder_reasons(
+        {f: getattr(cylinder, f) for f in services.GATE_FIELDS if "__" not in f},
+        enterprise_id=None,
+        today=timezone.localdate(),
+    )
+    prefixes = market_prefixes(request.user, write=True)
+    can_regulate = prefixes is None or any(cylinder.region_code.startswith(p) for p in prefixes)
+    return render(
+        request,
+        "cylinders/cylinder_detail.html",
+        {
+            "cylinder": cylinder,
+            "timeline": selectors.cylinder_timeline(cylinder=cylinder),
+            "custody": selectors.cylinder_custody(cylinder=cylinder),
+            "reasons": reasons,
+            "trace": selectors.trace_cylinder(user=request.user, cylinder=cylinder),
+            "can_regulate": can_regulate,
+            "bodies": Enterprise.objects.filter(roles__role="inspection_body").order_by("name")[:100],
+            "page_title": f"气瓶 {cylinder.code}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def cylinder_action(request, code, action):
+    try:
+        cylinder = selectors.cylinder_get(user=request.user, code=code)
+    except DomainError as exc:
+        _deny(exc)
+    p = request.POST
+    try:
+        body = Enterprise.objects.filter(pk=p.get("body") or 0).first()
+        if action == "seize":
+            if body is None:
+                raise NotFound("请选择检验机构", field="body")
+            services.cylinder_seize(
+                actor=request.user, cylinder=cylinder, body=body, reason=p.get("reason", "")
+            )
+            messages.success(request, "已查封并移交检验机构")
+        elif action == "scrap":
+            services.cylinder_scrap(
+                actor=request.user, cylinder=cylinder, reason=p.get("reason", ""), body=body
+            )
+            messages.success(request, "已报废，气瓶码永久作废")
+        elif action == "lost":
+            services.cylinder_set_status(
+                actor=request.user, cylinder=cylinder, status="lost", reason=p.get("reason", "")
+            )
+            messages.success(request, "已报失")
+        else:
+            raise NotFound("未知操作")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("cylinders:cylinder_detail", code=cylinder.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cylinder_import(request):
+    owners = _owner_choices(request.user)
+    context = {"owners": owners, "page_title": "气瓶批量登记", "columns": list(services.XLSX_COLUMNS)}
+    if request.method == "POST":
+        owner = owners.filter(pk=request.POST.get("owner") or 0).first()
+        upload = request.FILES.get("file")
+        try:
+            if owner is None:
+                raise NotFound("请选择产权单位", field="owner")
+            if upload is None:
+                raise NotFound("请选择 Excel 文件", field="file")
+            result = services.cylinder_import_xlsx(
+                actor=request.user,
+                owner=owner,
+                upload=upload,
+                valid_only=request.POST.get("valid_only") == "1",
+            )
+            messages.success(request, f"已登记 {result.created} 只气瓶")
+            context["result"] = result
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            context["errors"] = exc.errors
+    return render(request, "cylinders/cylinder_import.html", context)
+
+
+@login_required
+def import_template(request):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "气瓶"
+    ws.append(list(services.XLSX_COLUMNS))
+    ws.append(["", "A123456", "YSP35.5", "示例钢瓶制造有限公司", "2021-05-01", 8, "", "", "否", "否"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="cylinder-import-template.xlsx"'
+    return response
+
+
+@login_required
+def labels(request):
+    """PDF label sheet of the cylinders matching the list filters (at most 2,400 per file)."""
+    g = request.GET
+    qs = selectors.cylinder_list(
+        user=request.user,
+        q=g.get("q", ""),
+        status=g.get("status", ""),
+        spec=g.get("spec", ""),
+        owner_id=g.get("owner") or None,
+    )
+    cylinders = list(qs.exclude(status="scrapped")[:2400])
+    response = HttpResponse(label_sheet_pdf(cylinders), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="cylinder-labels.pdf"'
+    return response
+
+
+@login_required
+def gate(request):
+    """The filling-station page: scanner (keyboard) or camera → allow/deny → record the fill."""
+    scope = user_scope(user=request.user)
+    stations = Facility.objects.filter(kind="filling_station", is_active=True)
+    operators = Staff.objects.filter(is_active=True, post="se_operator")
+    if not request.user.is_superuser:
+        stations = stations.filter(enterprise_id__in=scope.enterprise_ids)
+        operators = operators.filter(enterprise_id__in=scope.enterprise_ids)
+    from gasguard.cylinders.models import GasBatch
+
+    batches = GasBatch.objects.filter(filler_id__in=stations.values("enterprise_id")).exclude(
+        status="failed"
+    )[:50]
+    return render(
+        request,
+        "cylinders/gate.html",
+        {
+            "stations": stations.order_by("name"),
+            "operators": operators.order_by("name"),
+            "batches": batches,
+            "pre_items": services.PRE_FILL_ITEMS,
+            "post_items": services.POST_FILL_ITEMS,
+            "page_title": "充装核验",
+            "skew_minutes": settings.GASGUARD_GATE_MAX_CLOCK_SKEW_MINUTES,
+        },
+    )
+
+
+@login_required
+def fill_list(request):
+    qs = selectors.fill_list(user=request.user).select_related("enterprise").order_by("-filled_at", "-id")
+    return render(
+        request, "cylinders/fill_list.html", {"page_obj": _page(request, qs), "page_title": "充装记录"}
+    )
+
+
+@login_required
+def violation_list(request):
+    try:
+        qs = selectors.violation_list(user=request.user).order_by("-created_at", "-id")
+    except PermissionDenied as exc:
+        _deny(exc)
+    return render(
+        request,
+        "cylinders/violation_list.html",
+        {
+            "page_obj": _page(request, qs),
+            "show_count": True,
+            "page_title": "违规充装(拒绝充装记录)",
+        },
+    )
+
+
+@login_required
+def delivery_list(request):
+    qs = selectors.delivery_list(user=request.user).order_by("-delivered_at", "-id")
+    return render(
+        request, "cylinders/delivery_list.html", {"page_obj": _page(request, qs), "page_title": "配送记录"}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delivery_detail(request, pk):
+    try:
+        delivery = selectors.delivery_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        _deny(exc)
+    items = services.delivery_checklist(delivery.premises)
+    check = getattr(delivery, "safety_check", None) if hasattr(delivery, "safety_check") else None
+    errors = {}
+    if request.method == "POST":
+        answers = {i["id"]: request.POST.get(i["id"], "") for i in items}
+        try:
+            check = services.delivery_check_record(actor=request.user, delivery=delivery, answers=answers)
+            messages.success(request, f"随瓶安检已记录，{len(check.hazard_ids)} 项登记为隐患")
+            return redirect("cylinders:delivery_detail", pk=delivery.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            errors = exc.errors
+    return render(
+        request,
+        "cylinders/delivery_detail.html",
+        {
+            "delivery": delivery,
+            "items": items,
+            "check": check,
+            "errors": errors,
+            "page_title": "配送记录",
+        },
+    )
+
+
+@login_required
+def batch_list(request):
+    qs = selectors.gas_batch_list(user=request.user).order_by("-received_on", "-id")
+    return render(
+        request,
+        "cylinders/batch_list.html",
+        {"page_obj": _page(request, qs), "page_title": "气源批次与气质抽检"},
+    )
+
+
+def _recall_response(request, rows, title, filename):
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "召回清单"
+        ws.append(
+            [
+                "气瓶码",
+                "型号",
+                "充装时间",
+                "充装站",
+                "用户(场所)",
+                "地址",
+                "区划",
+                "配送时间",
+                "经营企业",
+                "送气工",
+            ]
+        )
+        for r in rows:
+            ws.append(
+                [
+                    r["code"],
+                    r["spec"],
+                    r["filled_at"] and timezone.localtime(r["filled_at"]).strftime("%Y-%m-%d %H:%M"),
+                    r["station"],
+                    r["premises"],
+                    r["premises_address"],
+                    r["premises_region"],
+                    r["delivered_at"] and timezone.localtime(r["delivered_at"]).strftime("%Y-%m-%d %H:%M"),
+                    r["operator"],
+                    r["worker"],
+                ]
+            )
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    return render(
+        request,
+        "cylinders/recall.html",
+        {"rows": rows, "page_title": title, "customers": len({r["premises"] for r in rows if r["premises"]})},
+    )
+
+
+@login_required
+def batch_recall(request, pk):
+    try:
+        batch = selectors.gas_batch_get(user=request.user, pk=pk)
+    except DomainError as exc:
+        _deny(exc)
+    return _recall_response(
+        request,
+        selectors.batch_recall(batch=batch),
+        f"召回清单：气源批次 {batch.batch_no}",
+        f"recall-batch-{batch.pk}",
+    )
+
+
+@login_required
+def model_recall(request):
+    from gasguard.products.models import ProductModel
+
+    g = request.GET
+    pm = get_object_or_404(ProductModel, pk=g["product_model"]) if g.get("product_model") else None
+    maker = Enterprise.objects.filter(pk=g.get("maker") or 0).first()
+    two_phase = g.get("two_phase") == "1" or (pm is None and maker is None)
+    rows = selectors.model_recall(user=request.user, product_model=pm, maker=maker, two_phase=two_phase)
+    title = f"召回清单：{pm}" if pm else (f"召回清单：{maker}" if maker else "召回清单：气液双相气瓶")
+    return _recall_response(request, rows, title, "recall-model")
+
+
+@login_required
+def trace(request):
+    """溯源: scan or type a cylinder code found at a restaurant → who filled, supplied, delivered."""
+    code = (request.GET.get("code") or "").strip()
+    context = {"page_title": "气瓶溯源", "code": code}
+    if code:
+        from gasguard.cylinders.codes import normalise
+
+        try:
+            cylinder = selectors.cylinder_get(user=request.user, code=normalise(code))
+            context["trace"] = selectors.trace_cylinder(user=request.user, cylinder=cylinder)
+        except DomainError as exc:
+            context["error"] = exc.message
+    return render(request, "cylinders/trace.html", context)
+
+
+@login_required
+def premises_cylinders(request, pk):
+    premises = get_object_or_404(Premises, pk=pk)
+    try:
+        rows = selectors.premises_cylinders(user=request.user, premises=premises)
+    except DomainError as exc:
+        _deny(exc)
+    return render(
+        request,
+        "cylinders/premises_cylinders.html",
+        {
+            "premises": premises,
+            "rows": rows,
+            "page_title": f"{premises.name} 的气瓶来源",
+        },
+    )

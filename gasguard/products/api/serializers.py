@@ -1,0 +1,67 @@
+from rest_framework import serializers
+
+from gasguard.products.models import BlacklistEntry, ProductFinding, ProductModel, Recall, SpotCheck
+
+
+class ProductModelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductModel
+        fields = ["id", "kind", "model", "name", "maker", "maker_name", "ccc_status", "ccc_cert_no"]
+
+
+class SpotCheckSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SpotCheck
+        fields = [
+            "id",
+            "product_model",
+            "checked_on",
+            "department",
+            "seller",
+            "result",
+            "items",
+            "report_no",
+            "region_code",
+        ]
+        read_only_fields = ["region_code"]
+
+
+class BlacklistEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BlacklistEntry
+        fields = [
+            "id",
+            "product_model",
+            "maker",
+            "reason",
+            "source",
+            "listed_on",
+            "is_active",
+            "lifted_on",
+            "region_code",
+        ]
+        read_only_fields = ["is_active", "lifted_on", "region_code"]
+
+
+class RecallSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Recall
+        fields = [
+            "id",
+            "product_model",
+            "reason",
+            "started_on",
+            "status",
+            "target_count",
+            "located_count",
+            "returned_count",
+            "scrapped_count",
+        ]
+        read_only_fields = ["started_on", "status", "located_count", "returned_count", "scrapped_count"]
+
+
+class ProductFindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProductFinding
+        fields = ["id", "hazard", "product_model", "seller", "seller_name", "note", "region_code"]
+        read_only_fields = ["region_code"]

@@ -1,0 +1,115 @@
+"""API of product quality (/api/products/)."""
+
+from django.shortcuts import get_object_or_404
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from gasguard.core.api import StandardPagination
+from gasguard.products import selectors, services
+from gasguard.products.api import serializers as s
+from gasguard.products.models import BlacklistEntry, ProductModel, Recall
+from gasguard.registry.models import Enterprise
+
+
+def _page(request, qs, ser):
+    p = StandardPagination()
+    return p.get_paginated_response(ser(p.paginate_queryset(qs, request), many=True).data)
+
+
+def _valid(ser, data):
+    x = ser(data=data)
+    x.is_valid(raise_exception=True)
+    return x.validated_data
+
+
+@api_view(["GET", "POST"])
+def product_models(request):
+    if request.method == "GET":
+        qs = selectors.product_model_list(
+            user=request.user, kind=request.query_params.get("kind", ""), q=request.query_params.get("q", "")
+        )
+        return _page(request, qs, s.ProductModelSerializer)
+    d = _valid(s.ProductModelSerializer, request.data)
+    pm = services.product_model_create(actor=request.user, **d)
+    return Response(s.ProductModelSerializer(pm).data, status=201)
+
+
+@api_view(["GET", "POST"])
+def spot_checks(request):
+    if request.method == "GET":
+        return _page(request, selectors.spot_check_list(user=request.user), s.SpotCheckSerializer)
+    d = _valid(s.SpotCheckSerializer, request.data)
+    sc = services.spot_check_record(
+        actor=request.user, blacklist=request.data.get("blacklist") in (True, "1", "true"), **d
+    )
+    return Response(s.SpotCheckSerializer(sc).data, status=201)
+
+
+@api_view(["GET", "POST"])
+def blacklist(request):
+    if request.method == "GET":
+        active = request.query_params.get("all") != "1"
+        return _page(
+            request,
+            selectors.blacklist_list(user=request.user, active_only=active),
+            s.BlacklistEntrySerializer,
+        )
+    d = _valid(s.BlacklistEntrySerializer, request.data)
+    entry = services.blacklist_add(actor=request.user, **d)
+    return Response(s.BlacklistEntrySerializer(entry).data, status=201)
+
+
+@api_view(["POST"])
+def blacklist_lift(request, pk):
+    entry = get_object_or_404(BlacklistEntry, pk=pk)
+    entry = services.blacklist_lift(actor=request.user, entry=entry, reason=request.data.get("reason", ""))
+    return Response(s.BlacklistEntrySerializer(entry).data)
+
+
+@api_view(["GET", "POST"])
+def recalls(request):
+    if request.method == "GET":
+        return _page(request, selectors.recall_list(user=request.user), s.RecallSerializer)
+    pm = get_object_or_404(ProductModel, pk=request.data.get("product_model"))
+    recall = services.recall_start(
+        actor=request.user,
+        product_model=pm,
+        reason=request.data.get("reason", ""),
+        target_count=int(request.data.get("target_count") or 0),
+    )
+    return Response(s.RecallSerializer(recall).data, status=201)
+
+
+@api_view(["POST"])
+def recall_progress(request, pk):
+    recall = get_object_or_404(Recall, pk=pk)
+    d = request.data
+    recall = services.recall_update_progress(
+        actor=request.user,
+        recall=recall,
+        located=int(d.get("located", 0)),
+        returned=int(d.get("returned", 0)),
+        scrapped=int(d.get("scrapped", 0)),
+    )
+    return Response(s.RecallSerializer(recall).data)
+
+
+@api_view(["GET", "POST"])
+def findings(request):
+    from gasguard.hazards.models import Hazard
+
+    if request.method == "GET":
+        return _page(request, selectors.finding_list(user=request.user), s.ProductFindingSerializer)
+    d = request.data
+    hazard = get_object_or_404(Hazard, pk=d.get("hazard"))
+    pm = get_object_or_404(ProductModel, pk=d["product_model"]) if d.get("product_model") else None
+    seller = get_object_or_404(Enterprise, pk=d["seller"]) if d.get("seller") else None
+    finding = services.product_finding_link(
+        actor=request.user,
+        hazard=hazard,
+        product_model=pm,
+        seller=seller,
+        seller_name=d.get("seller_name", ""),
+        note=d.get("note", ""),
+    )
+    return Response(s.ProductFindingSerializer(finding).data, status=201)
