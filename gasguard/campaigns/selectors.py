@@ -144,6 +144,32 @@ def wave_progress(*, user, wave: RevisitWave, now=None) -> dict | None:
     return stats.revisit_figures(scope=scope, region_code=wave.region_code, period=period, now=now)
 
 
+def wave_batches(*, wave: RevisitWave) -> list[dict]:
+    """Inspection batches of kind 回头看 in the wave's region and window, with task counts
+    (read from the inspections app when it is installed)."""
+    from django.apps import apps
+    from django.db.models import Count
+
+    try:
+        batch_model = apps.get_model("inspections", "InspectionBatch")
+    except LookupError:
+        return []
+    try:
+        qs = (
+            batch_model.objects.filter(
+                stats.region_prefix_q("region_code", wave.region_code),
+                kind="revisit",
+                due_date__gte=wave.start_date,
+                due_date__lte=wave.end_date + timedelta(days=31),
+            )
+            .annotate(tasks_total=Count("tasks", distinct=True))
+            .order_by("due_date", "id")
+        )
+        return [{"id": b.pk, "name": b.name, "due_date": b.due_date, "tasks": b.tasks_total} for b in qs[:20]]
+    except Exception:  # noqa: BLE001 - a changed inspections schema must not break the campaign page
+        return []
+
+
 # --- monthly reports -------------------------------------------------------------------------
 
 
