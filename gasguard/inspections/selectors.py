@@ -325,6 +325,16 @@ class TimelineEntry:
     items: list = field(default_factory=list)
     badge: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return {
+            "inspection": "检查",
+            "signature": "签字",
+            "hazard": "隐患登记",
+            "hazard_history": "隐患处理",
+            "audit": "审计链",
+        }.get(self.kind, self.kind)
+
 
 def timeline_target(*, user, target_type: str, target_id):
     """The premises or enterprise a timeline is about, if the user may see it (404 otherwise)."""
