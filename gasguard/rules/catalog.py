@@ -410,12 +410,14 @@ def _parse_rule(path: Path, raw: dict, *, partial: bool = False, base: dict | No
     return out
 
 
-def _check_rule(path: Path, line: int | None, item: dict) -> None:
-    """Cross-field checks on a complete rule."""
+def _check_rule(path: Path, line: int | None, item: dict, *, local: bool = False) -> None:
+    """Cross-field checks on a complete rule. A locality's own fixed threshold is its decision,
+    so the "unconfirmed values must be settings" check applies to national files only."""
     rid = item["id"]
     answer: Answer = item["answer"]
     if (
-        answer.type == AnswerTypeChoices.NUMBER
+        not local
+        and answer.type == AnswerTypeChoices.NUMBER
         and item.get("source_status", "Plan") in _SETTING_REQUIRED
         and not answer.threshold_setting
     ):
@@ -510,7 +512,7 @@ def load_catalog(directory: Path | None = None, override: Path | None = None) ->
                     changes.pop("basis_plan")
                 base.update(changes)
                 base["overridden_by"] = origin
-                _check_rule(override, line, base)
+                _check_rule(override, line, base, local=True)
             else:
                 item = _parse_rule(override, raw)
                 if rid in parsed:
@@ -519,7 +521,7 @@ def load_catalog(directory: Path | None = None, override: Path | None = None) ->
                         line,
                         f"规则 id 与全国规则重复：{rid}（{parsed[rid]['origin']}；调整已有规则须写 override: true）",
                     )
-                _check_rule(override, line, item)
+                _check_rule(override, line, item, local=True)
                 item["extra"] = {**item.get("extra", {}), "local": True}
                 parsed[rid] = item
             seen[rid] = f"{override.name}:{line}"
