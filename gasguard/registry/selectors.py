@@ -36,6 +36,11 @@ def _get(queryset: QuerySet, pk):
         raise NotFound(NOT_FOUND) from exc
 
 
+def scoped_enterprise_ids(*, user) -> tuple[int, ...]:
+    """The enterprises an enterprise user belongs to (empty for government users)."""
+    return user_scope(user=user).enterprise_ids
+
+
 # --- enterprises ---------------------------------------------------------------------------------
 
 

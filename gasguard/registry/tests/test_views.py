@@ -1,0 +1,192 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from gasguard.registry.models import Enterprise, Premises
+from gasguard.registry.tests.factories import (
+    CertificateFactory,
+    LicenceFactory,
+    PremisesFactory,
+    StaffFactory,
+)
+from gasguard.registry.uscc import make_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+def _content(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_premises_list_filters_and_scope(city, login):
+    PremisesFactory(region=city.grid_a, name="南山小学食堂", kind="school")
+    client = login(city.inspector_a)
+    body = client.get(
+        "/registry/premises/", {"q": "川菜", "kind": "restaurant", "region": "440305"}
+    ).content.decode()
+    assert "南山川菜馆" in body and "宝安粤菜馆" not in body and "南山小学食堂" not in body
+    body = client.get("/registry/premises/").content.decode()
+    assert "宝安粤菜馆" not in body
+
+
+def test_premises_detail_other_district_is_404(city, login):
+    assert login(city.inspector_b).get(f"/registry/premises/{city.premises_a.pk}/").status_code == 404
+    assert login(city.inspector_a).get(f"/registry/premises/{city.premises_a.pk}/").status_code == 200
+
+
+def test_enterprise_user_b_cannot_open_enterprise_a(city, login):
+    client = login(city.enterprise_user_b)
+    assert client.get(f"/registry/enterprises/{city.enterprise_a.pk}/").status_code == 404
+    assert client.get(f"/registry/enterprises/{city.enterprise_a.pk}/edit/").status_code == 404
+
+
+def test_region_filter_outside_scope_shows_error(city, login):
+    response = login(city.inspector_a).get("/registry/premises/", {"region": "440306"})
+    assert "不在您的数据权限范围内" in response.content.decode()
+
+
+def test_export_is_filtered_and_opens(city, login):
+    PremisesFactory(region=city.grid_a, name="南山小学食堂", kind="school")
+    response = login(city.inspector_a).get("/registry/premises/", {"kind": "restaurant", "export": "xlsx"})
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(_content(response)), read_only=True)
+    rows = list(wb.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][1] == "场所名称"
+    assert [r[1] for r in rows[1:]] == ["南山川菜馆"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/registry/enterprises/", "/registry/licences/", "/registry/staff/", "/registry/facilities/"]
+)
+def test_every_list_exports(city, login, url):
+    LicenceFactory(enterprise=city.enterprise_a)
+    StaffFactory(enterprise=city.enterprise_a)
+    response = login(city.taskforce_admin).get(url, {"export": "xlsx"})
+    assert response.status_code == 200
+    load_workbook(io.BytesIO(_content(response)))
+
+
+def test_enterprise_detail_shows_findings_with_rule(city, login):
+    LicenceFactory(enterprise=city.enterprise_a, valid_from="2019-01-01", valid_to="2020-01-01")
+    body = login(city.inspector_a).get(f"/registry/enterprises/{city.enterprise_a.pk}/").content.decode()
+    assert "reg_licence_lapsed" in body and "已过期" in body
+
+
+def test_enterprise_create_form_field_errors(city, login):
+    client = login(city.inspector_a)
+    response = client.post(
+        "/registry/enterprises/new/",
+        {
+            "name": "<script>x</script>",
+            "uscc": city.enterprise_a.uscc,
+            "region": city.street_a.pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<script>x</script>" not in body  # escaped
+    assert f"统一社会信用代码已被{city.enterprise_a.name}企业使用" in body or "HTML" in body
+    response = client.post(
+        "/registry/enterprises/new/",
+        {
+            "name": "新南山燃气",
+            "uscc": make_uscc("440305", 4242),
+            "region": city.street_a.pk,
+            "roles": ["bottled_lpg"],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Enterprise.objects.get(name="新南山燃气").role_values == ["bottled_lpg"]
+
+
+def test_premises_form_out_of_scope_and_swapped(city, login):
+    client = login(city.inspector_a)
+    data = {
+        "name": "新店",
+        "kind": "restaurant",
+        "region": city.grid_a.pk,
+        "address": "南头路1号",
+        "status": "open",
+        "underground": "none",
+        "lon": "22.5",
+        "lat": "113.9",
+    }
+    response = client.post("/registry/premises/new/", data)
+    assert response.status_code == 400 and "填反" in response.content.decode()
+    data.update(lon="113.9", lat="22.5")
+    response = client.post("/registry/premises/new/", data)
+    assert response.status_code == 302
+    assert Premises.objects.filter(name="新店").exists()
+    # district B's street is not even offered, and posting it is refused
+    response = client.post("/registry/premises/new/", {**data, "name": "越界店", "region": city.street_b.pk})
+    assert response.status_code == 400 and not Premises.objects.filter(name="越界店").exists()
+
+
+def test_leader_gets_no_edit_and_cannot_post(city, login):
+    client = login(city.leader)
+    body = client.get(f"/registry/premises/{city.premises_a.pk}/").content.decode()
+    assert "/edit/" not in body
+    response = client.post(
+        f"/registry/premises/{city.premises_a.pk}/edit/",
+        {
+            "name": "改名",
+            "kind": "restaurant",
+            "region": city.grid_a.pk,
+            "address": "x",
+            "status": "open",
+            "underground": "none",
+        },
+    )
+    assert response.status_code == 400 and "只读" in response.content.decode()
+    city.premises_a.refresh_from_db()
+    assert city.premises_a.name == "南山川菜馆"
+
+
+def test_list_pages_query_counts(city, login, django_assert_max_num_queries):
+    for i in range(30):
+        PremisesFactory(
+            region=city.grid_a, enterprise=city.enterprise_a, supplier=city.enterprise_b, name=f"店{i}"
+        )
+        LicenceFactory(enterprise=city.enterprise_a)
+        CertificateFactory(staff=StaffFactory(enterprise=city.enterprise_a))
+    client = login(city.inspector_a)
+    for url in (
+        "/registry/premises/",
+        "/registry/enterprises/",
+        "/registry/licences/",
+        "/registry/staff/",
+        "/registry/facilities/",
+    ):
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(f"/registry/enterprises/{city.enterprise_a.pk}/").status_code == 200
+
+
+def test_map_page_and_region_tree(city, login):
+    client = login(city.inspector_a)
+    body = client.get("/registry/premises/map/").content.decode()
+    assert "registry/map.js" in body and "<script>" not in body.replace("<script src", "")
+    body = client.get("/org/regions/").content.decode()
+    assert "南山区" in body and "南头街道" in body
+    assert client.get("/org/regions/", {"code": "440306"}).status_code == 404
+
+
+def test_import_page_reports_rows(city, login):
+    from gasguard.registry.tests.test_importing import P_HEADERS, premises_row, xlsx
+
+    rows = [premises_row(1), premises_row(2, region="440306001")]
+    client = login(city.inspector_a)
+    response = client.post("/registry/import/", {"kind": "premises", "file": xlsx(P_HEADERS, rows)})
+    body = response.content.decode()
+    assert response.status_code == 400 and "未保存任何数据" in body and "不在您的管辖范围内" in body
+    report = client.get("/registry/import/report/")
+    wb = load_workbook(io.BytesIO(report.content))
+    assert list(wb.worksheets[0].iter_rows(values_only=True))[1][0] == 3
+    response = client.post(
+        "/registry/import/", {"kind": "premises", "file": xlsx(P_HEADERS, rows), "valid_only": "on"}
+    )
+    assert response.status_code == 200 and Premises.objects.filter(external_id="NS-00001").exists()
