@@ -61,6 +61,11 @@ def _float(value):
     return float(value)
 
 
+def _digits(value) -> str:
+    text = str(value or "").strip()
+    return text if text.isdigit() and len(text) in (6, 9) else ""
+
+
 def _post_request(request):
     if request.content_type == "application/json":
         try:
@@ -86,6 +91,7 @@ def _post_request(request):
         p for p in (str(data.get("last_name") or ""), str(data.get("first_name") or "")) if p
     ).strip()
     phone = str(data.get("phone") or "")
+    place = _digits(data.get("district_code") or data.get("address_id"))
     tip_input = TipInput(
         category=str(data.get("service_code") or ""),
         description=str(data.get("description") or ""),
@@ -93,9 +99,9 @@ def _post_request(request):
         lat=lat,
         address=str(data.get("address_string") or ""),
         target_name=str(data.get("target_name") or ""),
-        district_code=str(data.get("address_id") or "")
-        if str(data.get("address_id") or "").isdigit()
-        else "",
+        # Extension: district_code (GB/T 2260 county or street code) places a report without a map.
+        district_code=place[:6],
+        street_code=place if len(place) == 9 else "",
         is_anonymous=not (name and phone),
         reporter_name=name,
         reporter_phone=phone,

@@ -88,7 +88,10 @@ class TipListView(generics.ListCreateAPIView):
         }
         for k in ("date_from", "date_to"):
             if p.get(k):
-                value = parse_date(p[k])
+                try:
+                    value = parse_date(p[k])
+                except ValueError:
+                    value = None
                 if value is None:
                     raise ValidationFailed(f"日期格式应为 YYYY-MM-DD：{p[k]}", field=k)
                 filters[k] = value
