@@ -728,15 +728,35 @@ def cylinder_check_for_filling(
     return GateResult(decision=decision, reasons=reasons, attempt_id=attempt.pk, cylinder=summary)
 
 
-GATE_RULE_CANDIDATES = ("fill_non_own_cylinder", "fill_noncompliant_cylinder", "fill_illegal_cylinder")
+# Gate reason → the catalogue rule of 方案 二(一)4 it breaks, most serious first.
+GATE_REASON_RULES = (
+    (R.NOT_OWN, "fill_non_owned_cylinder"),
+    (R.UNKNOWN_CODE, "fill_non_owned_cylinder"),
+    (R.INSPECTION_OVERDUE, "fill_overdue_inspection_cylinder"),
+    (R.EXTENSION_LIMIT, "fill_expired_or_refurbished_cylinder"),
+    (R.DESIGN_LIFE, "fill_expired_or_refurbished_cylinder"),
+    (R.REFURBISHED, "fill_expired_or_refurbished_cylinder"),
+    (R.TWO_PHASE, "fill_nonconforming_cylinder"),
+    (R.SCRAPPED, "fill_nonconforming_cylinder"),
+    (R.SEALED, "fill_nonconforming_cylinder"),
+    (R.LOST, "fill_nonconforming_cylinder"),
+    (R.MODEL_BLACKLISTED, "fill_nonconforming_cylinder"),
+    (R.MAKER_BLACKLISTED, "fill_nonconforming_cylinder"),
+    (R.AWAITING_INSPECTION, "fill_overdue_inspection_cylinder"),
+    (R.MALFORMED_CODE, "fill_non_owned_cylinder"),
+    (R.STATION_LICENCE, "fill_unlicensed_filling"),
+    (R.OPERATOR_CERTIFICATE, "fill_operator_uncertified"),
+    (R.OPERATOR_UNKNOWN, "fill_operator_uncertified"),
+)
 
 
-def _gate_rule_id() -> str | None:
+def _gate_rule_id(reason_codes: set[str]) -> str | None:
+    """The catalogue rule for the most serious reason, if the catalogue has it."""
     from gasguard.rules.catalog import get_catalog
 
     catalog = get_catalog()
-    for rule_id in GATE_RULE_CANDIDATES:
-        if catalog.get(rule_id):
+    for code, rule_id in GATE_REASON_RULES:
+        if code in reason_codes and catalog.get(rule_id):
             return rule_id
     return None
 
@@ -760,8 +780,8 @@ def _maybe_escalate(*, actor, attempt: FillAttempt, info: dict, now) -> None:
 
     station = Facility.objects.select_related("enterprise").get(pk=attempt.station_id)
     reasons = "；".join(r["message"] for r in attempt.reasons)
-    rule_id = _gate_rule_id()
     codes = {r["code"] for r in attempt.reasons}
+    rule_id = _gate_rule_id(codes)
     fallback = {}
     if rule_id is None:
         fallback = {
@@ -1436,23 +1456,43 @@ FALLBACK_DELIVERY_CHECKLIST = [
 
 
 def delivery_checklist(premises) -> list[dict]:
-    """The 随瓶安检 items for a premises: a named checklist, else rest_* rules, else built-in."""
+    """The 随瓶安检 items for a premises: the catalogue's "delivery_check" checklist (rules that
+    apply to this kind of premises), else its rest_* rules, else a built-in fallback list."""
     from gasguard.rules import checklists
 
+    types = set(checklists.target_types_for(premises))
     rules = []
     named = getattr(checklists, "checklist_named", None)
     if named is not None:
-        try:
-            rules = list(named("delivery_check"))
-        except Exception:  # noqa: BLE001 - an unknown name in an older catalogue means "none"
-            rules = []
+        rules = [r for r in named("delivery_check") if types.intersection(r.targets)]
     if not rules:
         rules = [r for r in checklists.checklist_for(premises) if r.id.startswith("rest_")]
-    rules = [r for r in rules if r.answer.type not in ("photo", "text")]
+    rules = [r for r in rules if r.answer.type in ("bool", "number", "choice")]
     if rules:
-        return [{"id": r.id, "title": r.title, "question": r.question, "rule": r} for r in rules]
+        return [
+            {
+                "id": r.id,
+                "title": r.title,
+                "question": r.question,
+                "rule": r,
+                "type": r.answer.type,
+                "unit": r.answer.unit,
+                "choices": list(r.answer.choices or []),
+            }
+            for r in rules
+        ]
     return [
-        {"id": i, "title": t, "question": t + "？", "rule": None, "category": c, "lead": lead}
+        {
+            "id": i,
+            "title": t,
+            "question": t + "？（是=符合）",
+            "rule": None,
+            "category": c,
+            "lead": lead,
+            "type": "bool",
+            "unit": "",
+            "choices": [],
+        }
         for i, t, c, lead in FALLBACK_DELIVERY_CHECKLIST
     ]
 
