@@ -32,7 +32,7 @@ from gasguard.monitoring.choices import DeviceStateChoices, RuleKindChoices
 from gasguard.monitoring.credentials import check_secret
 from gasguard.monitoring.metrics import METRICS, metric_error
 from gasguard.monitoring.models import AlarmRule, DeadLetter, Device, Reading
-from gasguard.monitoring.rules import Context, condition_metrics, evaluate
+from gasguard.monitoring.rules import Context, condition_metrics, evaluate, is_trend
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +300,7 @@ class Store:
         self._rules: list[AlarmRule] = []
         self._rules_at = -1e9
         self._seen_written: dict[int, float] = {}
+        self._recent: dict[tuple[int, str], dict[int, tuple[float, float]]] = {}
         self.stored = 0
         self.dead_lettered = 0
         self.alarms = 0
@@ -330,8 +331,10 @@ class Store:
         return inserted
 
     def _after_insert(self, inserted, devices: dict[int, DeviceInfo]) -> None:
+        series: dict[int, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
         latest: dict[int, dict[str, tuple[datetime, float]]] = defaultdict(dict)
         for device_id, metric, ts, value in inserted:
+            series[device_id][ts][metric] = value
             cur = latest[device_id].get(metric)
             if cur is None or ts >= cur[0]:
                 latest[device_id][metric] = (ts, value)
@@ -341,10 +344,15 @@ class Store:
             return
         from gasguard.monitoring.services import effective_rules
 
-        wanted = set()
+        wanted: set[str] = set()
+        trend_metrics: set[str] = set()
         for r in rules:
-            r._metrics = getattr(r, "_metrics", None) or condition_metrics(r.condition)
+            if not hasattr(r, "_metrics"):
+                r._metrics = condition_metrics(r.condition)
+                r._trend = is_trend(r.condition)
             wanted |= r._metrics
+            if r._trend:
+                trend_metrics |= r._metrics
         for device_id, values in latest.items():
             if not wanted.intersection(values):
                 continue
@@ -357,7 +365,31 @@ class Store:
                 if r.kind == RuleKindChoices.CONDITION and r._metrics.intersection(values)
             ]
             if applicable:
-                self._evaluate(device_id, info, values, applicable)
+                self._evaluate(device_id, info, sorted(series[device_id].items()), applicable)
+            for metric in trend_metrics.intersection(values):
+                self._remember(device_id, metric, series[device_id])
+
+    # Per-worker recent extremes in one-minute buckets: a cheap pre-check for rise/drop rules.
+    def _remember(self, device_id, metric, series) -> None:
+        buckets = self._recent.setdefault((device_id, metric), {})
+        for ts, vals in series.items():
+            if metric in vals:
+                minute = int(ts.timestamp() // 60)
+                lo, hi = buckets.get(minute, (vals[metric], vals[metric]))
+                buckets[minute] = (min(lo, vals[metric]), max(hi, vals[metric]))
+        if len(buckets) > 64:
+            for key in sorted(buckets)[:-64]:
+                del buckets[key]
+
+    def _recent_extremes(self, device_id, metric, minutes):
+        buckets = self._recent.get((device_id, metric))
+        if not buckets:
+            return None
+        newest = max(buckets)
+        inside = [v for k, v in buckets.items() if k >= newest - minutes]
+        if newest < time.time() // 60 - minutes or len(inside) < 2:
+            return None
+        return min(v[0] for v in inside), max(v[1] for v in inside)
 
     def _touch_devices(self, latest) -> None:
         """Record last-seen time and latest values (throttled per device) and bring devices online."""
@@ -382,7 +414,9 @@ class Store:
             changed.append(device)
         Device.objects.bulk_update(changed, ["last_values", "last_seen_at", "state"], batch_size=500)
 
-    def _evaluate(self, device_id, info, values, rules) -> None:
+    def _evaluate(self, device_id, info, series, rules) -> None:
+        """Evaluate rules at every instant of the batch (trend rules only at its end); hits of one
+        rule in one batch are raised/folded once with their count and peak."""
         from gasguard.monitoring.services import alarm_raise
 
         def history(dev, metric, since, until):
@@ -392,35 +426,51 @@ class Store:
                 .values_list("ts", "value")
             )
 
-        ctx_latest = dict(values)
-        needed = set().union(*(r._metrics for r in rules)) - set(values)
+        current: dict[str, tuple[datetime, float]] = {}
+        needed = set().union(*(r._metrics for r in rules)) - {m for _, vals in series for m in vals}
         if needed:
-            device = Device.objects.filter(pk=device_id).values_list("last_values", "last_seen_at").first()
-            if device and device[1]:
+            row = Device.objects.filter(pk=device_id).values_list("last_values", "last_seen_at").first()
+            if row and row[1]:
                 for metric in needed:
-                    if metric in (device[0] or {}):
-                        ctx_latest[metric] = (device[1], device[0][metric])
-        ctx = Context(device_id=device_id, latest=ctx_latest, history=history)
-        for rule in rules:
-            try:
-                hit = evaluate(rule.condition, ctx)
+                    if isinstance((row[0] or {}).get(metric), int | float):
+                        current[metric] = (row[1], row[0][metric])
+        ctx = Context(device_id=device_id, latest=current, history=history, recent=self._recent_extremes)
+        hits: dict[int, list] = {}
+        last_ts = series[-1][0]
+        for ts, vals in series:
+            for metric, value in vals.items():
+                current[metric] = (ts, value)
+            for rule in rules:
+                if (rule._trend and ts != last_ts) or not rule._metrics.intersection(vals):
+                    continue
+                try:
+                    hit = evaluate(rule.condition, ctx)
+                except Exception:  # a rule bug must never stop ingest; readings are stored anyway
+                    log.exception("rule %s failed on device %s", rule.code, info.code)
+                    continue
                 if hit is None:
                     continue
-                device = Device.objects.get(pk=device_id)
-                at = ctx_latest[hit.metric][0]
-                alarm_raise(
-                    device=device,
-                    rule=rule,
-                    metric=hit.metric,
-                    value=hit.value,
-                    at=at,
-                    message=f"{rule.name}：{hit.detail}",
-                )
-                self.alarms += 1
-            except DatabaseError:
-                raise
-            except Exception:  # a rule bug must never stop ingest; the reading is stored anyway
-                log.exception("rule %s failed on device %s", rule.code, info.code)
+                h = hits.get(rule.pk)
+                if h is None:
+                    hits[rule.pk] = [rule, hit, ts, 1, hit.value, hit.value]
+                else:
+                    better = min if rule.peak_mode == "min" else max
+                    h[1], h[2], h[3], h[4], h[5] = hit, ts, h[3] + 1, better(h[4], hit.value), hit.value
+        if not hits:
+            return
+        device = Device.objects.get(pk=device_id)
+        for rule, hit, ts, count, peak, last in hits.values():
+            alarm_raise(
+                device=device,
+                rule=rule,
+                metric=hit.metric,
+                value=last,
+                at=ts,
+                count=count,
+                peak=peak,
+                message=f"{rule.name}：{hit.detail}",
+            )
+            self.alarms += 1
 
 
 class BatchProcessor:

@@ -92,6 +92,13 @@ def validate_condition(node, *, path: str = "condition", depth: int = 0) -> None
             fail("时间窗不能超过 24 小时")
 
 
+def is_trend(node) -> bool:
+    """Whether a condition has rate-of-rise/drop leaves (evaluated once per batch, at its end)."""
+    if "all" in node or "any" in node:
+        return any(is_trend(sub) for sub in node.get("all") or node.get("any") or [])
+    return any(k in node for k in ("rise", "drop", "drop_pct"))
+
+
 def condition_metrics(node) -> set[str]:
     """Metrics a condition reads (a batch without any of them cannot change its outcome)."""
     if "all" in node or "any" in node:
@@ -114,11 +121,19 @@ class Hit:
 class Context:
     """What a rule sees for one device: latest values, and history loaded on demand."""
 
-    def __init__(self, *, device_id: int, latest: dict[str, tuple[datetime, float]], history=None):
+    def __init__(
+        self, *, device_id: int, latest: dict[str, tuple[datetime, float]], history=None, recent=None
+    ):
         self.device_id = device_id
         self.latest = latest
         self._history = history  # callable(device_id, metric, since, until) -> [(ts, value)]
+        # Optional cheap pre-check: callable(device_id, metric, minutes) -> (min, max) the worker saw
+        # recently, or None when it has no recent data (then the database decides).
+        self._recent = recent
         self._cache: dict[tuple, list] = {}
+
+    def recent(self, metric: str, minutes: float):
+        return self._recent(self.device_id, metric, minutes) if self._recent else None
 
     def window(self, metric: str, minutes: float, *, extra: float = 0) -> list[tuple[datetime, float]]:
         ts = self.latest[metric][0]
@@ -152,6 +167,17 @@ def evaluate(node, ctx: Context) -> Hit | None:
     label = METRICS[metric].label
     if "rise" in node or "drop" in node or "drop_pct" in node:
         minutes = node["within_minutes"]
+        if "rise" in node and value - METRICS[metric].low < node["rise"]:
+            return None  # cannot have risen that much from the bottom of the physical range
+        seen = ctx.recent(metric, minutes)
+        if seen is not None:  # the worker's own recent extremes rule it out without a query
+            lo, hi = min(seen[0], value), max(seen[1], value)
+            if "rise" in node and value - lo < node["rise"]:
+                return None
+            if "drop" in node and hi - value < node["drop"]:
+                return None
+            if "drop_pct" in node and (hi <= 0 or (hi - value) / hi * 100 < node["drop_pct"]):
+                return None
         values = [v for _, v in ctx.window(metric, minutes)] or [value]
         if "rise" in node:
             delta = value - min(values)

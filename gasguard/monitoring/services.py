@@ -472,15 +472,31 @@ def _notify(recipients, *, alarm: Alarm, kind: str, subject: str, body: str = ""
 
 
 def alarm_raise(
-    *, device: Device, rule: AlarmRule, metric: str, value: float | None, at, message: str
+    *,
+    device: Device,
+    rule: AlarmRule,
+    metric: str,
+    value: float | None,
+    at,
+    message: str,
+    count: int = 1,
+    peak: float | None = None,
 ) -> Alarm:
-    """Raise an alarm, or fold it into the open alarm of this device and rule (count, peak, last)."""
-    peak = Least if rule.peak_mode == "min" else Greatest
+    """Raise an alarm, or fold it into the open alarm of this device and rule (count, peak, last).
+
+    `count`/`peak` let a caller fold several hits of one batch in one statement.
+    """
+    better = Least if rule.peak_mode == "min" else Greatest
+    peak = value if peak is None else peak
     with transaction.atomic():
         open_qs = Alarm.objects.filter(device_id=device.pk, rule_id=rule.pk, status__in=OPEN_STATUSES)
-        fold = {"count": F("count") + 1, "last_value": value, "last_seen_at": Greatest(F("last_seen_at"), at)}
-        if value is not None:
-            fold["peak_value"] = peak(F("peak_value"), value)
+        fold = {
+            "count": F("count") + count,
+            "last_value": value,
+            "last_seen_at": Greatest(F("last_seen_at"), at),
+        }
+        if peak is not None:
+            fold["peak_value"] = better(F("peak_value"), peak)
         if open_qs.update(**fold):
             return open_qs.get()
         try:
@@ -494,8 +510,9 @@ def alarm_raise(
                     message=message[:300],
                     metric=metric,
                     first_value=value,
-                    peak_value=value,
+                    peak_value=peak,
                     last_value=value,
+                    count=count,
                     raised_at=at,
                     last_seen_at=at,
                 )
