@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from gasguard.accounts.selectors import user_scope
@@ -162,6 +163,7 @@ def index(request):
             "center": [region.center_lat, region.center_lon] if region and region.center_lat else None,
         },
         "today": stats.Period().last_day(),
+        "as_of": timezone.localtime(period.as_of()).strftime("%Y-%m-%d %H:%M"),
     }
     return render(request, "dashboard/index.html", context)
 

@@ -95,6 +95,7 @@
             l.bindPopup(div);
           }
         }).addTo(map);
+        map.invalidateSize();
         if (geo.features.length) { map.fitBounds(layer.getBounds(), { maxZoom: 15, padding: [20, 20] }); }
       })
       .catch(function () { /* the map is optional; the figures above remain */ });
