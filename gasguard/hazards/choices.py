@@ -29,6 +29,25 @@ class HazardActionChoices(models.TextChoices):
 
 
 A = HazardActionChoices
+
+# Labels of every history action (transitions above plus the non-transition entries).
+HISTORY_ACTION_LABELS = {
+    **dict(HazardActionChoices.choices),
+    "register": "登记",
+    "import": "台账导入",
+    "control": "管控措施获批",
+    "control_request": "申请管控措施",
+    "control_reject": "驳回管控措施",
+    "assign": "修改责任人/时限",
+    "refer": "移送",
+    "referral_accepted": "接收移送",
+    "referral_returned": "退回移送",
+    "enforcement": "执法",
+    "reappeared": "改后反弹",
+    "escalate_1": "到期提醒",
+    "escalate_2": "逾期提级",
+    "escalate_3": "专班督办",
+}
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     A.START: ((S.PENDING, S.CONTROLLED), S.RECTIFYING),
     A.CONTROL: ((S.PENDING, S.RECTIFYING), S.CONTROLLED),

@@ -187,6 +187,20 @@ class HazardHistory(BaseModel):
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        from gasguard.hazards.choices import HISTORY_ACTION_LABELS
+
+        return HISTORY_ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return HazardStatusChoices(self.from_status).label if self.from_status else "—"
+
+    @property
+    def to_label(self) -> str:
+        return HazardStatusChoices(self.to_status).label if self.to_status else "—"
+
 
 def evidence_path(instance, filename: str) -> str:
     return f"hazards/evidence/{instance.hazard_id}/{instance.sha256[:16]}-{filename[-80:]}"

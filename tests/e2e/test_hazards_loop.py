@@ -82,10 +82,10 @@ def test_hazard_closed_loop_on_a_phone(city, browser_login, shots, tmp_path):
     # The restaurant's enterprise user sees the hazard and uploads a photo of the new hose.
     page = browser_login("enterprise_a", city.password, phone=True)
     page.goto("/hazards/")
-    page.wait_for_selector("[data-testid=hazard-table]")
-    assert hazard.code in page.locator("[data-testid=hazard-table]").inner_text()
+    page.wait_for_selector("[data-testid=hazard-cards]")
+    assert hazard.code in page.locator("[data-testid=hazard-cards]").inner_text()
     shots(page, "enterprise-ledger")
-    page.click(f"text={hazard.code}")
+    page.locator("[data-testid=hazard-cards] a").first.click()
     page.wait_for_selector("[data-testid=submit-rectification]")
     page.fill("#submit-measures", "已更换为1.2米的金属波纹软管")
     page.set_input_files("#submit-evidence", _photo(tmp_path))
