@@ -436,13 +436,19 @@ def timeline(*, user, target_type: str, target_id) -> tuple[object, list[Timelin
                 badge="danger" if h.severity == "major" else "warning",
             )
         )
+    from gasguard.hazards.choices import HazardActionChoices, HazardStatusChoices
+
+    actions = {**dict(HazardActionChoices.choices), "register": "登记入账"}
+    statuses = dict(HazardStatusChoices.choices)
     for row in HazardHistory.objects.filter(hazard__in=[h.pk for h in hazards]).select_related("hazard"):
+        change = ""
+        if row.to_status:
+            change = f"（{statuses.get(row.from_status, row.from_status) or '—'} → {statuses.get(row.to_status, row.to_status)}）"
         entries.append(
             TimelineEntry(
                 at=row.created_at,
                 kind="hazard_history",
-                title=f"隐患 {row.hazard.code}：{row.action}"
-                + (f"（{row.from_status or '—'} → {row.to_status}）" if row.to_status else ""),
+                title=f"隐患 {row.hazard.code}：{actions.get(row.action, row.action)}{change}",
                 actor=row.actor_name,
                 detail=row.reason[:300],
             )
@@ -456,13 +462,29 @@ def timeline(*, user, target_type: str, target_id) -> tuple[object, list[Timelin
             TimelineEntry(
                 at=ev.occurred_at,
                 kind="audit",
-                title=f"审计事件 #{ev.seq} {ev.event_type}",
+                title=f"审计事件 #{ev.seq} {EVENT_LABELS.get(ev.event_type, '')} {ev.event_type}".replace(
+                    "  ", " "
+                ),
                 actor=ev.actor_name,
                 detail=f"{ev.object_type}:{ev.object_id} · 哈希 {ev.hash[:16]}…",
             )
         )
     entries.sort(key=lambda e: e.at, reverse=True)
     return target, entries
+
+
+EVENT_LABELS = {
+    "INSPECTION_STARTED": "开始检查",
+    "INSPECTION_ANSWERED": "填写检查项",
+    "INSPECTION_PHOTO_ADDED": "上传照片",
+    "INSPECTION_SIGNED": "签字",
+    "INSPECTION_SEALED": "签章封存",
+    "INSPECTION_CORRECTED": "创建更正记录",
+    "INSPECTION_NOTICE_ISSUED": "下达整改通知书",
+    "HAZARD_REGISTERED": "隐患登记",
+    "HAZARD_CLOSED": "隐患销号",
+    "HAZARD_CLOSED_ON_SPOT": "立行立改销号",
+}
 
 
 def _hazard_link(pk) -> str:
