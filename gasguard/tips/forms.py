@@ -185,3 +185,15 @@ class RewardPayForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label="理由", required=False, max_length=1000)
+
+
+def add_service_errors(form, exc) -> list[str]:
+    """Put a service's field errors on the form; returns the location errors (shown in their box)."""
+    location = []
+    for name, msgs in exc.errors.items():
+        for message in msgs:
+            if name == "location":
+                location.append(message)
+            else:
+                form.add_error(name if name in form.fields else None, message)
+    return location

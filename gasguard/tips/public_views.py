@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from gasguard.core.errors import ValidationFailed
 from gasguard.org.models import Region
-from gasguard.tips.forms import PublicTipForm, StatusLookupForm, street_options
+from gasguard.tips.forms import PublicTipForm, StatusLookupForm, add_service_errors, street_options
 from gasguard.tips.security import client_ip, format_code, status_lookup_limited, submission_limited
 from gasguard.tips.selectors import tip_public_status
 from gasguard.tips.services import tip_submit
@@ -32,6 +32,7 @@ def public_report(request):
     """举报页: phone-first form; the district may come from the QR poster (?district=)."""
     district = request.GET.get("district", "")
     status = 200
+    location_errors = None
     if request.method == "POST":
         if submission_limited(client_ip(request)):
             return render(
@@ -56,10 +57,7 @@ def public_report(request):
             try:
                 tip = tip_submit(data=form.to_input(), channel="web", ip=client_ip(request))
             except ValidationFailed as exc:
-                for name, messages in exc.errors.items():
-                    target = name if name in form.fields else None
-                    for message in messages:
-                        form.add_error(target, message)
+                location_errors = add_service_errors(form, exc)
             else:
                 request.session["tip_done_code"] = tip.code
                 return redirect("tips:public_done")
@@ -73,7 +71,7 @@ def public_report(request):
             "form": form,
             "streets": street_options(),
             "hotline": settings.GASGUARD_TIP_HOTLINE,
-            "location_errors": form.errors.get("location") if form.is_bound else None,
+            "location_errors": location_errors,
             **map_context(form["district"].value() or district),
         },
         status=status,

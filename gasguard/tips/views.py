@@ -26,6 +26,7 @@ from gasguard.tips.forms import (
     StaffTipForm,
     TipFilterForm,
     VerifyForm,
+    add_service_errors,
     street_options,
 )
 from gasguard.tips.models import TipPhoto
@@ -128,6 +129,7 @@ def tip_create(request):
     scope = user_scope(user=request.user)
     if not scope.has_role(*WRITE_ROLES):
         raise DjangoPermissionDenied("无权录入举报")
+    location_errors = None
     if request.method == "POST":
         form = StaffTipForm(request.POST, request.FILES)
         if form.is_valid():
@@ -136,9 +138,7 @@ def tip_create(request):
                     data=form.to_input(), channel=form.cleaned_data["channel"], actor=request.user
                 )
             except ValidationFailed as exc:
-                for name, msgs in exc.errors.items():
-                    for m in msgs:
-                        form.add_error(name if name in form.fields else None, m)
+                location_errors = add_service_errors(form, exc)
             else:
                 messages.success(request, f"已录入举报，查询码 {tip.code}（请告知来电人）")
                 return redirect("tips:tip_detail", pk=tip.pk)
@@ -151,7 +151,7 @@ def tip_create(request):
             "form": form,
             "streets": street_options(),
             "page_title": "录入举报",
-            "location_errors": form.errors.get("location") if form.is_bound else None,
+            "location_errors": location_errors,
             **map_context(),
         },
     )
