@@ -197,3 +197,26 @@ def add_service_errors(form, exc) -> list[str]:
             else:
                 form.add_error(name if name in form.fields else None, message)
     return location
+
+
+class RewardRuleForm(forms.Form):
+    region = forms.ChoiceField(label="区划")
+    general_amount = forms.DecimalField(
+        label="一般隐患建议金额(元)", max_digits=10, decimal_places=2, min_value=0
+    )
+    major_amount = forms.DecimalField(
+        label="重大隐患建议金额(元)", max_digits=10, decimal_places=2, min_value=0
+    )
+    min_amount = forms.DecimalField(label="最低金额(元)", max_digits=10, decimal_places=2, min_value=0)
+    max_amount = forms.DecimalField(label="最高金额(元)", max_digits=10, decimal_places=2, min_value=0)
+    requires_real_name = forms.BooleanField(label="须实名举报", required=False, initial=True)
+    exclude_target_staff = forms.BooleanField(label="排除被举报单位员工", required=False, initial=True)
+    note = forms.CharField(label="依据/说明", required=False, max_length=1000)
+
+    def __init__(self, *args, regions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [(r.code, r.name) for r in regions if r.level in (2, 3)]
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field, forms.BooleanField) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+        self.fields["region"].widget.attrs["class"] = "form-select"

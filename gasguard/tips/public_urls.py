@@ -34,6 +34,7 @@ urlpatterns = [
     path("tips/rewards/<int:pk>/approve/", views.reward_approve_view, name="reward_approve"),
     path("tips/rewards/<int:pk>/reject/", views.reward_reject_view, name="reward_reject"),
     path("tips/rewards/<int:pk>/pay/", views.reward_pay_view, name="reward_pay"),
+    path("tips/reward-rules/", views.reward_rules, name="reward_rules"),
     path("tips/poster/", views.poster, name="poster"),
     path("tips/poster/<str:code>.png", views.poster_png, name="poster_png"),
 ]

@@ -47,6 +47,8 @@ from gasguard.tips.services import (
     reward_pay,
     reward_propose,
     reward_reject,
+    reward_rule_set,
+    reward_terms,
     tip_contact_reveal,
     tip_route,
     tip_start_verification,
@@ -392,3 +394,42 @@ def poster_png(request, code):
     response = HttpResponse(buf.getvalue(), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="report-qr-{district.code}.png"'
     return response
+
+
+@tips_staff
+def reward_rules(request):
+    """奖励规则 per locality: list, and set one (task-force admins of that region or above)."""
+    from gasguard.tips.forms import RewardRuleForm
+    from gasguard.tips.models import RewardRule
+
+    regions = _filter_regions(request.user)
+    if request.method == "POST":
+        form = RewardRuleForm(request.POST, regions=regions)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                reward_rule_set(
+                    actor=request.user,
+                    region=Region.objects.get(code=d["region"]),
+                    general_amount=d["general_amount"],
+                    major_amount=d["major_amount"],
+                    min_amount=d["min_amount"],
+                    max_amount=d["max_amount"],
+                    requires_real_name=d["requires_real_name"],
+                    exclude_target_staff=d["exclude_target_staff"],
+                    note=d["note"],
+                )
+            except (ValidationFailed, PermissionDenied) as exc:
+                messages.error(request, "；".join(m for ms in exc.errors.values() for m in ms) or exc.message)
+            else:
+                messages.success(request, "奖励规则已保存")
+                return redirect("tips:reward_rules")
+    else:
+        form = RewardRuleForm(regions=regions)
+    scope = user_scope(user=request.user)
+    rules = scope.apply(RewardRule.objects.select_related("region"))
+    return render(
+        request,
+        "tips/reward_rules.html",
+        {"form": form, "rules": rules, "defaults": reward_terms(""), "page_title": "举报奖励规则"},
+    )

@@ -112,3 +112,29 @@ def test_key_stored_hashed_and_disabled_client_refused(client, city, key):
         {"api_key": key, "service_code": "gas", "description": "x", "address_string": "y"},
     )
     assert r.status_code == 403
+
+
+def test_client_command(city):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command(
+        "open311_client",
+        "create",
+        "--name",
+        "12345平台",
+        "--region",
+        "4403",
+        "--channel",
+        "12345",
+        stdout=out,
+    )
+    key = out.getvalue().strip().splitlines()[-1]
+    assert "." in key and Open311Client.objects.get().channel == "12345"
+    with pytest.raises(CommandError):
+        call_command("open311_client", "create", "--name", "x", "--region", "9999")
+    call_command("open311_client", "disable", "--prefix", key.split(".")[0], stdout=StringIO())
+    assert not Open311Client.objects.get().is_active

@@ -151,3 +151,36 @@ def test_photo_served_only_in_scope(city, login):
     assert r.status_code == 200 and r["Content-Type"] == "image/jpeg"
     assert login(city.inspector_b).get(reverse("tips:tip_photo", args=[photo.pk])).status_code == 404
     assert login(city.enterprise_user_a).get(reverse("tips:tip_photo", args=[photo.pk])).status_code == 403
+
+
+def test_reward_rules_page(city, login):
+    c = login(city.taskforce_admin)
+    assert c.get(reverse("tips:reward_rules")).status_code == 200
+    r = c.post(
+        reverse("tips:reward_rules"),
+        {
+            "region": city.district_a.code,
+            "general_amount": "500",
+            "major_amount": "5000",
+            "min_amount": "200",
+            "max_amount": "50000",
+            "requires_real_name": "on",
+            "note": "区规定",
+        },
+    )
+    assert r.status_code == 302
+    from gasguard.tips.models import RewardRule
+
+    assert RewardRule.objects.get().general_amount == 500
+    r = login(city.inspector_a).post(
+        reverse("tips:reward_rules"),
+        {
+            "region": city.district_a.code,
+            "general_amount": "1",
+            "major_amount": "1",
+            "min_amount": "1",
+            "max_amount": "1",
+        },
+        follow=True,
+    )
+    assert "专班管理员" in r.content.decode()
