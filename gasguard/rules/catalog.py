@@ -465,7 +465,8 @@ def load_catalog(directory: Path | None = None, override: Path | None = None) ->
     CatalogError naming the file and line of the first problem.
     """
     directory = directory or CATALOG_DIR
-    files = sorted(directory.glob("*.yaml"))
+    # The plan's sections first (checklists follow the plan's order), then the other files.
+    files = sorted(directory.glob("*.yaml"), key=lambda p: (not p.name.startswith("plan_"), p.name))
     if not files:
         raise CatalogError(f"{directory}: 没有规则文件")
     digest = hashlib.sha256()
