@@ -37,10 +37,14 @@ def check_char(body: str) -> str:
     return ALPHABET[(n - total % n) % n]
 
 
-def make_code(region_code: str) -> str:
-    """A new random code for an owner in `region_code` (first 6 digits used)."""
+def make_code(region_code: str, *, rng=None) -> str:
+    """A new random code for an owner in `region_code` (first 6 digits used).
+
+    Real codes use `secrets`; the demo city passes its seeded `rng` so it is reproducible.
+    """
     region6 = (region_code or "000000")[:6].ljust(6, "0")
-    random_part = "".join(secrets.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    chooser = rng.choice if rng is not None else secrets.choice
+    random_part = "".join(chooser(ALPHABET) for _ in range(RANDOM_LENGTH))
     return f"{PREFIX}-{region6}-{random_part}-{check_char(region6 + random_part)}"
 
 
