@@ -115,4 +115,28 @@ def catalog_summary(catalog: Catalog | None = None) -> dict:
             s: n for s in SourceStatusChoices.values if (n := sum(r.source_status == s for r in rules))
         },
         "by_target_type": {t: targets[t] for t in TargetTypeChoices.values if targets[t]},
+        "thresholds": catalog_thresholds(catalog),
     }
+
+
+def catalog_thresholds(catalog: Catalog | None = None) -> list[dict]:
+    """The configurable thresholds in use: setting, default, current value, unit, rules, status."""
+    catalog = catalog or get_catalog()
+    found: dict[str, dict] = {}
+    for rule in catalog.rules.values():
+        a = rule.answer
+        if not a.threshold_setting:
+            continue
+        entry = found.setdefault(
+            a.threshold_setting,
+            {
+                "setting": a.threshold_setting,
+                "default": a.threshold,
+                "current": a.effective_threshold(),
+                "unit": a.unit,
+                "status": rule.source_status,
+                "rules": [],
+            },
+        )
+        entry["rules"].append(rule.id)
+    return sorted(found.values(), key=lambda e: e["setting"])

@@ -55,6 +55,15 @@ class RuleSerializer(serializers.Serializer):
     overridden_by = serializers.CharField(allow_blank=True, help_text="地方从严调整的位置")
 
 
+class ThresholdSerializer(serializers.Serializer):
+    setting = serializers.CharField(help_text="GASGUARD_* 设置名")
+    default = serializers.FloatField(help_text="规则文件中的默认值")
+    current = serializers.FloatField(help_text="当前生效值")
+    unit = serializers.CharField()
+    status = serializers.CharField(help_text="来源状态（C-sec / M）")
+    rules = serializers.ListField(child=serializers.CharField())
+
+
 class CatalogVersionSerializer(serializers.Serializer):
     version = serializers.CharField(help_text="规则库内容哈希（检查记录保存此版本）")
     rules = serializers.IntegerField()
@@ -65,6 +74,7 @@ class CatalogVersionSerializer(serializers.Serializer):
     by_severity = serializers.DictField(child=serializers.IntegerField())
     by_status = serializers.DictField(child=serializers.IntegerField())
     by_target_type = serializers.DictField(child=serializers.IntegerField())
+    thresholds = ThresholdSerializer(many=True, help_text="可配置阈值（默认值）")
 
 
 class ChecklistSerializer(serializers.Serializer):

@@ -41,6 +41,8 @@ def test_version_reports_counts(city, api):
     catalog = get_catalog()
     assert body["version"] == catalog.version and body["rules"] == len(catalog.rules)
     assert sum(body["files"].values()) == body["rules"] == sum(body["by_severity"].values())
+    hose_life = next(t for t in body["thresholds"] if t["setting"] == "GASGUARD_RUBBER_HOSE_SERVICE_YEARS")
+    assert hose_life["default"] == 2.0 and hose_life["rules"] == ["dc_rubber_hose_over_life"]
 
 
 def test_checklist_for_target_type_and_named_checklist(city, api):
