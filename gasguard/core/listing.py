@@ -56,7 +56,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _raw_count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()  # ordering only costs a sort inside COUNT(*)
+        return rows[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -12,7 +12,9 @@ import datetime
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db import connections
+from django.db.models import BooleanField, Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
@@ -41,6 +43,10 @@ from gasguard.registry.models import (
 )
 
 EXPIRING_DAYS = 90
+PREMISES_BIGRAM_SQL = (
+    "gg_bigrams(lower(registry_premises.name || ' ' || registry_premises.address || ' ' "
+    "|| registry_premises.operator_name)) @> %s::text[]"
+)
 
 
 class ScopedFilterForm(forms.Form):
@@ -105,8 +111,13 @@ class PremisesFilterSet(ScopedFilterSet):
     gas_alcohol = _bool("醇基燃料")
     underground = _choice(UndergroundChoices.choices, "地下/半地下")
     status = _choice(PremisesStatusChoices.choices, "状态")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="经营主体企业ID")
-    supplier = django_filters.NumberFilter(field_name="supplier_id", label="供气企业ID")
+    enterprise = django_filters.NumberFilter(
+        field_name="enterprise_id", label="经营主体企业ID", widget=forms.HiddenInput
+    )
+    external_id = django_filters.CharFilter(field_name="external_id", label="外部编号")
+    supplier = django_filters.NumberFilter(
+        field_name="supplier_id", label="供气企业ID", widget=forms.HiddenInput
+    )
 
     class Meta(ScopedFilterSet.Meta):
         model = Premises
@@ -116,12 +127,15 @@ class PremisesFilterSet(ScopedFilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(address__icontains=value)
-            | Q(operator_name__icontains=value)
-            | Q(external_id=value)
+        queryset = queryset.filter(
+            Q(name__icontains=value) | Q(address__icontains=value) | Q(operator_name__icontains=value)
         )
+        if connections[queryset.db].vendor == "postgresql" and len(value) >= 2:
+            # Narrow with the bigram index first (migration 0002); the ILIKE above stays exact.
+            lowered = value.lower()
+            grams = sorted({lowered[i : i + 2] for i in range(len(lowered) - 1)})
+            queryset = queryset.filter(RawSQL(PREMISES_BIGRAM_SQL, (grams,), output_field=BooleanField()))
+        return queryset
 
 
 class EnterpriseFilterSet(ScopedFilterSet):
@@ -188,7 +202,9 @@ class LicenceFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="证号/企业/发证机关", method="filter_q")
     kind = _choice(LicenceKindChoices.choices, "证照类型")
     status = _choice(LicenceStatusChoices.choices, "状态")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="企业ID")
+    enterprise = django_filters.NumberFilter(
+        field_name="enterprise_id", label="企业ID", widget=forms.HiddenInput
+    )
     expiry = django_filters.ChoiceFilter(
         choices=EXPIRY_CHOICES, label="有效期", empty_label="全部", method="filter_expiry"
     )
@@ -224,7 +240,9 @@ class StaffFilterSet(ScopedFilterSet):
     CERT_CHOICES = (("missing", "无有效证书/考核"), ("valid", "有有效证书/考核"))
     q = django_filters.CharFilter(label="姓名/企业", method="filter_q")
     post = _choice(StaffPostChoices.choices, "岗位")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="企业ID")
+    enterprise = django_filters.NumberFilter(
+        field_name="enterprise_id", label="企业ID", widget=forms.HiddenInput
+    )
     is_active = _bool("在岗")
     certificate = django_filters.ChoiceFilter(
         choices=CERT_CHOICES, label="证书", empty_label="全部", method="filter_certificate"
@@ -271,7 +289,9 @@ class FacilityFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="名称/编号", method="filter_q")
     kind = _choice(FacilityKindChoices.choices, "设施类型")
     pressure_class = _choice(PressureClassChoices.choices, "压力级制")
-    enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="权属单位ID")
+    enterprise = django_filters.NumberFilter(
+        field_name="enterprise_id", label="权属单位ID", widget=forms.HiddenInput
+    )
     is_active = _bool("在用")
 
     class Meta(ScopedFilterSet.Meta):
