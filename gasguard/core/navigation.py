@@ -23,10 +23,10 @@ MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | None]]]] = [
     (
         "排查整治",
         [
-            ("排查任务", "inspections:task_list", None),
+            ("排查任务", "inspections:task_list", ("taskforce_admin", "supervisor", "inspector", "leader")),
             ("检查批次", "inspections:batch_list", ("taskforce_admin", "supervisor", "leader")),
             ("检查记录", "inspections:inspection_list", None),
-            ("覆盖率", "inspections:coverage", None),
+            ("覆盖率", "inspections:coverage", ("taskforce_admin", "supervisor", "inspector", "leader")),
             ("隐患台账", "hazards:hazard_list", None),
             ("移送", "hazards:referral_list", None),
             ("执法记录", "hazards:enforcement_list", None),
