@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from gasguard.core.api import StandardPagination
 from gasguard.core.errors import NotFound, ValidationFailed
 from gasguard.cylinders import selectors, services
 from gasguard.cylinders.api import serializers as s
+from gasguard.cylinders.api.auth import CachedTokenAuthentication
 from gasguard.cylinders.epcis import epcis_document, events_for_export
 from gasguard.registry.models import Enterprise, Facility, Premises, Staff
 
@@ -40,6 +42,8 @@ def _enterprise(user, pk, field="owner") -> Enterprise:
 
 class GateView(APIView):
     """POST {code, station, operator, idempotency_key, scanned_at} → {decision, reasons, attempt_id}."""
+
+    authentication_classes = [CachedTokenAuthentication, SessionAuthentication]
 
     def post(self, request):
         d = request.data
