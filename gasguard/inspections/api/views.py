@@ -4,6 +4,8 @@ seal, corrections, the rectification notice and coverage. Same services and scop
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -14,6 +16,7 @@ from gasguard.inspections import notice as notice_docs
 from gasguard.inspections import selectors, services
 from gasguard.inspections.api import serializers as s
 from gasguard.inspections.filtersets import InspectionFilterSet
+from gasguard.inspections.models import Inspection, InspectionBatch, InspectionTask
 
 
 def _valid(serializer_class, request):
@@ -26,6 +29,7 @@ class BatchViewSet(viewsets.ViewSet):
     """Inspection batches (集中攻坚 / 回头看 / 专项检查) in the user's regions."""
 
     serializer_class = s.BatchSerializer
+    queryset = InspectionBatch.objects.none()  # for the schema only; reads go through selectors
 
     def list(self, request):
         qs = selectors.batch_list(user=request.user)
@@ -36,6 +40,7 @@ class BatchViewSet(viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.BatchSerializer(selectors.batch_get(user=request.user, pk=pk)).data)
 
+    @extend_schema(request=s.BatchInput, responses={201: s.BatchSerializer})
     def create(self, request):
         data = _valid(s.BatchInput, request)
         batch = services.batch_create(actor=request.user, **data)
@@ -49,7 +54,15 @@ class TaskViewSet(viewsets.ViewSet):
     """Inspection tasks; `?mine=true`, `?state=pending|overdue|open|done`, `?batch=`."""
 
     serializer_class = s.TaskSerializer
+    queryset = InspectionTask.objects.none()  # for the schema only; reads go through selectors
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("mine", OpenApiTypes.BOOL),
+            OpenApiParameter("state", OpenApiTypes.STR, enum=["pending", "overdue", "open", "done"]),
+            OpenApiParameter("batch", OpenApiTypes.INT),
+        ]
+    )
     def list(self, request):
         qs = selectors.task_list(
             user=request.user,
@@ -64,6 +77,7 @@ class TaskViewSet(viewsets.ViewSet):
     def retrieve(self, request, pk=None):
         return Response(s.TaskSerializer(selectors.task_get(user=request.user, pk=pk)).data)
 
+    @extend_schema(request=s.AssignInput, responses=s.TaskSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         data = _valid(s.AssignInput, request)
@@ -71,6 +85,7 @@ class TaskViewSet(viewsets.ViewSet):
         services.task_assign(actor=request.user, task_ids=[task.pk], **data)
         return Response(s.TaskSerializer(selectors.task_get(user=request.user, pk=pk)).data)
 
+    @extend_schema(request=s.PositionInput, responses={201: s.InspectionDetailSerializer})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         data = _valid(s.PositionInput, request)
@@ -95,6 +110,8 @@ class InspectionViewSet(viewsets.ViewSet):
     answered, photographed, signed and sealed through the actions below."""
 
     serializer_class = s.InspectionListSerializer
+    queryset = Inspection.objects.none()  # for the schema only; reads go through selectors
+    filterset_class = InspectionFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def list(self, request):
@@ -104,14 +121,17 @@ class InspectionViewSet(viewsets.ViewSet):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.InspectionListSerializer(page, many=True).data)
 
+    @extend_schema(responses=s.InspectionDetailSerializer)
     def retrieve(self, request, pk=None):
         return _inspection_response(request, pk)
 
+    @extend_schema(request=s.StartInput, responses={201: s.InspectionDetailSerializer})
     def create(self, request):
         data = _valid(s.StartInput, request)
         inspection = services.inspection_start(actor=request.user, **data)
         return _inspection_response(request, inspection.pk, status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.AnswersInput, responses=s.InspectionDetailSerializer)
     @action(detail=True, methods=["post"])
     def answers(self, request, pk=None):
         data = _valid(s.AnswersInput, request)
@@ -121,6 +141,7 @@ class InspectionViewSet(viewsets.ViewSet):
         )
         return _inspection_response(request, pk)
 
+    @extend_schema(request={"multipart/form-data": s.PhotoInput}, responses={201: s.PhotoSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def photos(self, request, pk=None):
         data = _valid(s.PhotoInput, request)
@@ -130,6 +151,7 @@ class InspectionViewSet(viewsets.ViewSet):
         )
         return Response(s.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=s.SignatureInput, responses={201: s.SignatureSerializer})
     @action(detail=True, methods=["post"])
     def signatures(self, request, pk=None):
         data = _valid(s.SignatureInput, request)
@@ -141,12 +163,14 @@ class InspectionViewSet(viewsets.ViewSet):
         )
         return Response(s.SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=s.InspectionDetailSerializer)
     @action(detail=True, methods=["post"])
     def seal(self, request, pk=None):
         selectors.inspection_get(user=request.user, pk=pk)
         services.inspection_seal(actor=request.user, inspection_id=pk)
         return _inspection_response(request, pk)
 
+    @extend_schema(request=s.CorrectInput, responses={201: s.InspectionDetailSerializer})
     @action(detail=True, methods=["post"])
     def correct(self, request, pk=None):
         data = _valid(s.CorrectInput, request)
@@ -154,6 +178,7 @@ class InspectionViewSet(viewsets.ViewSet):
         correction = services.inspection_correct(actor=request.user, inspection_id=pk, reason=data["reason"])
         return _inspection_response(request, correction.pk, status.HTTP_201_CREATED)
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"notice/(?P<fmt>pdf|docx)")
     def notice(self, request, pk=None, fmt="pdf"):
         """The 整改通知书 as PDF or Word; the inspecting side issues it on first download."""
@@ -192,6 +217,16 @@ def _row(r) -> dict:
     }
 
 
+@extend_schema(
+    responses=OpenApiTypes.OBJECT,
+    parameters=[
+        OpenApiParameter("level", OpenApiTypes.STR, enum=["district", "street", "community", "grid"]),
+        OpenApiParameter("region", OpenApiTypes.STR),
+        OpenApiParameter("batch", OpenApiTypes.INT),
+        OpenApiParameter("date_from", OpenApiTypes.DATE),
+        OpenApiParameter("date_to", OpenApiTypes.DATE),
+    ],
+)
 @api_view(["GET"])
 def coverage(request):
     """Coverage: registered vs inspected premises and enterprises by region (`level`) and type."""
