@@ -130,6 +130,7 @@ class TipFilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     q = forms.CharField(required=False, max_length=100)
+    mine = forms.BooleanField(required=False, label="本部门")
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)

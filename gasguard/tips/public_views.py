@@ -8,7 +8,13 @@ from django.views.decorators.http import require_http_methods
 from gasguard.core.errors import ValidationFailed
 from gasguard.org.models import Region
 from gasguard.tips.forms import PublicTipForm, StatusLookupForm, add_service_errors, street_options
-from gasguard.tips.security import client_ip, format_code, status_lookup_limited, submission_limited
+from gasguard.tips.security import (
+    body_too_large,
+    client_ip,
+    format_code,
+    status_lookup_limited,
+    submission_limited,
+)
 from gasguard.tips.selectors import tip_public_status
 from gasguard.tips.services import tip_submit
 
@@ -44,6 +50,17 @@ def public_report(request):
                     "hotline": settings.GASGUARD_TIP_HOTLINE,
                 },
                 status=429,
+            )
+        if body_too_large(request):
+            return render(
+                request,
+                "tips/public_message.html",
+                {
+                    "title": "提交内容过大",
+                    "message": f"照片最多 {settings.GASGUARD_TIP_MAX_PHOTOS} 张、每张不超过 "
+                    f"{settings.GASGUARD_TIP_PHOTO_MAX_MB} MB，请压缩后重新提交。",
+                },
+                status=413,
             )
         form = PublicTipForm(request.POST, request.FILES)
         if form.is_spam:

@@ -93,3 +93,13 @@ def status_lookup_limited(ident: str) -> bool:
     return rate_limited(
         "tipstatus", ident, limit=settings.GASGUARD_TIP_STATUS_RATE_PER_MIN, window_seconds=60
     )
+
+
+def body_too_large(request) -> bool:
+    """Refuse before parsing: a report can never be larger than its photos plus 1 MB of text."""
+    limit = (settings.GASGUARD_TIP_MAX_PHOTOS * settings.GASGUARD_TIP_PHOTO_MAX_MB + 1) * 1024 * 1024
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > limit

@@ -52,6 +52,10 @@ def tip_list(*, user, filters: dict | None = None) -> QuerySet:
         qs = qs.filter(region_code__startswith=f["region"])
     if f.get("department"):
         qs = qs.filter(department_id=f["department"])
+    if f.get("mine"):
+        from gasguard.accounts.selectors import user_departments
+
+        qs = qs.filter(department__in=user_departments(user=user))
     tz = timezone.get_current_timezone()
     if f.get("date_from"):
         qs = qs.filter(created_at__gte=datetime.combine(f["date_from"], time.min, tzinfo=tz))

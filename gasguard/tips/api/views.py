@@ -20,7 +20,7 @@ from gasguard.tips.api.serializers import (
     TipSubmitSerializer,
     VerifySerializer,
 )
-from gasguard.tips.security import client_ip, status_lookup_limited, submission_limited
+from gasguard.tips.security import body_too_large, client_ip, status_lookup_limited, submission_limited
 from gasguard.tips.selectors import (
     can_see_tips,
     duplicate_candidates,
@@ -285,6 +285,8 @@ def public_submit(request):
     """POST /api/tips/public/ — a report from the public; returns the tracking code."""
     if submission_limited(client_ip(request)):
         raise exceptions.Throttled(detail="提交过于频繁，请稍后再试")
+    if body_too_large(request):
+        raise ValidationFailed("提交内容过大：请减少或压缩照片", field="photos")
     s = TipSubmitSerializer(data=request.data)
     s.is_valid(raise_exception=True)
     if s.validated_data.get("website"):

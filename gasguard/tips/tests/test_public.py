@@ -171,3 +171,11 @@ def test_unfounded_outcome_and_reply(client, city):
     )
     html = client.get(reverse("tips:public_status") + f"?code={tip.code}").content.decode()
     assert "经现场核查，未发现问题。" in html and "内部：" not in html
+
+
+def test_oversized_request_refused_before_parsing(client, city, settings):
+    settings.GASGUARD_TIP_MAX_PHOTOS = 1
+    settings.GASGUARD_TIP_PHOTO_MAX_MB = 1
+    big = fake_photo(b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024))
+    r = client.post(reverse("tips:public_report"), form_data(city, photos=big))
+    assert r.status_code == 413 and not Tip.objects.exists()
