@@ -123,3 +123,17 @@ class RewardStatusChoices(models.TextChoices):
     APPROVED = "approved", "已审批"
     PAID = "paid", "已发放"
     REJECTED = "rejected", "已驳回"
+
+
+HISTORY_ACTIONS = {
+    "submit": "受理",
+    "route": "分派",
+    "route_failed": "自动分派失败",
+    "start": "开始核查",
+    "verify_confirmed": "核查：查实",
+    "verify_unfounded": "核查：不属实",
+    "verify_duplicate": "核查：重复",
+    "verify_not_accepted": "核查：不予受理",
+    "reward_approved": "奖励审批",
+    "reward_paid": "奖励发放",
+}

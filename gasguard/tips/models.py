@@ -147,6 +147,12 @@ class TipHistory(BaseModel):
         verbose_name = "举报处理记录"
         verbose_name_plural = "举报处理记录"
 
+    @property
+    def action_display(self) -> str:
+        from gasguard.tips.choices import HISTORY_ACTIONS
+
+        return HISTORY_ACTIONS.get(self.action, self.action)
+
 
 class RewardRule(RegionScopedModel):
     """A locality's reward rule (奖励办法): amounts for general/major hazards and limits.

@@ -200,3 +200,35 @@ def tip_public_status(*, code: str) -> dict | None:
         "steps": steps,
         "reward": reward_text,
     }
+
+
+def tip_counts(*, user=None, region_code: str = "", start=None, end=None) -> dict:
+    """Report figures for dashboards and monthly reports (received in [start, end) by region prefix).
+
+    Returns received, by-status counts, confirmed, rewards proposed/approved/paid and the paid
+    amount. With `user`, only that user's scope counts (enterprise users get zeros).
+    """
+    from django.db.models import Count, Sum
+
+    qs = Tip.objects.all()
+    if user is not None:
+        scope = _government_scope(user)
+        qs = scope.apply(qs) if scope is not None else qs.none()
+    if region_code:
+        qs = qs.filter(region_code__startswith=region_code)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lt=end)
+    by_status = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    rewards = Reward.objects.filter(tip__in=qs)
+    by_reward = dict(rewards.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    paid = rewards.filter(status="paid").aggregate(total=Sum("amount"))["total"] or 0
+    return {
+        "received": sum(by_status.values()),
+        "by_status": {s: by_status.get(s, 0) for s in T.values},
+        "open": sum(by_status.get(s, 0) for s in (T.RECEIVED, T.ASSIGNED, T.VERIFYING)),
+        "confirmed": by_status.get(T.CONFIRMED, 0),
+        "rewards": {s: by_reward.get(s, 0) for s in ("proposed", "approved", "paid", "rejected")},
+        "reward_paid_amount": paid,
+    }

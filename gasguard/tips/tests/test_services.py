@@ -259,3 +259,17 @@ def test_concurrent_verification_has_one_winner(city):
 
     with pytest.raises(Conflict):
         _move(stale, "unfounded")
+
+
+def test_tip_counts_by_scope_and_region(city):
+    from gasguard.tips.selectors import tip_counts
+
+    submit(city)
+    t = submit(city)
+    submit(city, district_code=city.district_b.code, street_code="", lon=113.88, lat=22.55)
+    tip_verify(actor=city.inspector_a, tip_id=t.pk, outcome="unfounded", reason="无")
+    assert tip_counts()["received"] == 3
+    a = tip_counts(user=city.inspector_a)
+    assert a["received"] == 2 and a["by_status"]["unfounded"] == 1 and a["open"] == 1
+    assert tip_counts(region_code="440306")["received"] == 1
+    assert tip_counts(user=city.enterprise_user_a)["received"] == 0
