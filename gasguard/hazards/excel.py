@@ -63,29 +63,23 @@ def region_display(code: str, names: dict[str, str]) -> str:
 
 
 def export_hazards(qs, *, path: str | None = None, title: str = "城镇燃气安全隐患排查整治台账") -> str:
-    """Write the ledger rows of `qs` to an .xlsx file and return its path (memory stays flat)."""
-    import xlsxwriter
+    """Write the ledger rows of `qs` to an .xlsx file and return its path (memory stays flat).
+
+    Rows come from a server-side cursor (`.iterator(chunk_size)`) and go straight into the zip
+    member (see xlsx_stream), so 100k rows need no more memory than 2,000.
+    """
+    from gasguard.hazards.xlsx_stream import ALERT, CELL, HEADER, TITLE, StreamingXlsxWriter, column_letter
 
     if path is None:
         handle = tempfile.NamedTemporaryFile(prefix="ledger-", suffix=".xlsx", delete=False)
         handle.close()
         path = handle.name
     names = _region_names()
+    region_cache: dict[str, str] = {}
     today = timezone.localdate()
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir()})
-    sheet = workbook.add_worksheet("隐患台账")
-    title_fmt = workbook.add_format({"bold": True, "font_size": 14, "align": "center"})
-    head_fmt = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    wrap = workbook.add_format({"text_wrap": True, "valign": "top", "border": 1})
-    cell = workbook.add_format({"valign": "top", "border": 1})
-    red = workbook.add_format({"valign": "top", "border": 1, "font_color": "#C00000", "bold": True})
-    for col, (_, width) in enumerate(EXPORT_COLUMNS):
-        sheet.set_column(col, col, width)
-    sheet.merge_range(0, 0, 0, len(EXPORT_COLUMNS) - 1, title, title_fmt)
-    sheet.write(1, 0, f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}", cell)
-    for col, (name, _) in enumerate(EXPORT_COLUMNS):
-        sheet.write(2, col, name, head_fmt)
-    sheet.freeze_panes(3, 0)
+    tz = timezone.get_current_timezone()
+    widths = [w for _, w in EXPORT_COLUMNS]
+    last = column_letter(len(EXPORT_COLUMNS) - 1)
     rows = (
         qs.order_by("region_code", "found_at", "id")
         .values_list(
@@ -110,44 +104,45 @@ def export_hazards(qs, *, path: str | None = None, title: str = "城镇燃气安
         )
         .iterator(chunk_size=2000)
     )
-    r = 3
-    for n, row in enumerate(rows, start=1):
-        (code, target, region, t, desc, cat, sev, person, sup_name, sup_user, dept, deadline, measures, control,
-         status, found, closed, basis) = row  # fmt: skip
-        overdue = status != HazardStatusChoices.CLOSED and deadline < today
-        supervisor = " / ".join(x for x in (sup_name or sup_user or "", dept or "") if x)
-        description = desc if not t or desc.startswith(t) else f"{t}：{desc}"
-        if control and status == HazardStatusChoices.CONTROLLED:
-            measures = f"{measures}\n管控措施：{control}".strip()
-        values = (
-            n,
-            code or "",
-            target,
-            region_display(region, names),
-            description,
-            CATEGORY_LABELS.get(cat, cat),
-            SEVERITY_LABELS.get(sev, sev),
-            person,
-            supervisor,
-            deadline.isoformat() if deadline else "",
-            measures,
-            STATUS_LABELS.get(status, status),
-            "是" if overdue else "否",
-            timezone.localtime(found).strftime("%Y-%m-%d %H:%M") if found else "",
-            timezone.localtime(closed).strftime("%Y-%m-%d %H:%M") if closed else "",
-            basis,
-        )
-        for col, value in enumerate(values):
-            if col in (4, 10, 15):
-                sheet.write_string(r, col, str(value), wrap)
-            elif col == 12 and overdue:
-                sheet.write_string(r, col, value, red)
-            elif isinstance(value, int):
-                sheet.write_number(r, col, value, cell)
-            else:
-                sheet.write_string(r, col, str(value), cell)
-        r += 1
-    workbook.close()
+    with StreamingXlsxWriter(
+        path, sheet_name="隐患台账", widths=widths, freeze_rows=3, merge=f"A1:{last}1"
+    ) as sheet:
+        sheet.write_row([title] + [None] * (len(EXPORT_COLUMNS) - 1), style=TITLE)
+        sheet.write_row([f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}"], style=0)
+        sheet.write_row([name for name, _ in EXPORT_COLUMNS], style=HEADER)
+        for n, row in enumerate(rows, start=1):
+            (code, target, region, t, desc, cat, sev, person, sup_name, sup_user, dept, deadline, measures, control,
+             status, found, closed, basis) = row  # fmt: skip
+            overdue = status != HazardStatusChoices.CLOSED and deadline < today
+            supervisor = " / ".join(x for x in (sup_name or sup_user or "", dept or "") if x)
+            description = desc if not t or desc.startswith(t) else f"{t}：{desc}"
+            if control and status == HazardStatusChoices.CONTROLLED:
+                measures = f"{measures}\n管控措施：{control}".strip()
+            place = region_cache.get(region)
+            if place is None:
+                place = region_cache[region] = region_display(region, names)
+            sheet.write_row(
+                (
+                    n,
+                    code or "",
+                    target,
+                    place,
+                    description,
+                    CATEGORY_LABELS.get(cat, cat),
+                    SEVERITY_LABELS.get(sev, sev),
+                    person,
+                    supervisor,
+                    deadline.isoformat() if deadline else "",
+                    measures,
+                    STATUS_LABELS.get(status, status),
+                    "是" if overdue else "否",
+                    found.astimezone(tz).strftime("%Y-%m-%d %H:%M") if found else "",
+                    closed.astimezone(tz).strftime("%Y-%m-%d %H:%M") if closed else "",
+                    basis,
+                ),
+                style=CELL,
+                styles={12: ALERT} if overdue else None,
+            )
     return path
 
 

@@ -18,7 +18,9 @@ class HazardFilterSet(django_filters.FilterSet):
     department = django_filters.NumberFilter(label="监管部门", field_name="lead_department_id")
     category = django_filters.ChoiceFilter(label="类别", choices=CategoryChoices.choices)
     severity = django_filters.ChoiceFilter(label="等级", choices=SeverityChoices.choices)
-    status = django_filters.MultipleChoiceFilter(label="状态", choices=HazardStatusChoices.choices)
+    status = django_filters.MultipleChoiceFilter(
+        label="状态", choices=HazardStatusChoices.choices, distinct=False
+    )
     overdue = django_filters.ChoiceFilter(label="是否逾期", choices=YES_NO, method="filter_overdue")
     source = django_filters.ChoiceFilter(label="来源", choices=HazardSourceChoices.choices)
     target_type = django_filters.ChoiceFilter(label="对象类型", choices=HazardTargetTypeChoices.choices)

@@ -4,7 +4,7 @@ The UI list, the API, the Excel export and the totals all start from `hazard_lis
 figure on the page, in the API and in the spreadsheet is the same figure.
 """
 
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from gasguard.accounts.selectors import user_scope
@@ -53,14 +53,18 @@ def hazard_scope_q(*, user) -> Q | None:
     departments = _referral_department_ids(user) if scope.region_prefixes else ()
     if departments:
         # A receiving department sees what was referred to it (移送), even outside its region.
-        q |= Q(
-            Exists(
-                HazardReferral.objects.filter(
-                    hazard_id=OuterRef("pk"),
-                    to_department_id__in=departments,
-                ).exclude(status=ReferralStatusChoices.RETURNED)
-            )
+        # The few referred ids are fetched first so the main query stays an index range scan.
+        outside = Q(pk__in=[])
+        for prefix in scope.region_prefixes:
+            outside |= Q(**prefix_range("region_code", prefix))
+        referred = list(
+            HazardReferral.objects.filter(to_department_id__in=departments)
+            .exclude(status=ReferralStatusChoices.RETURNED)
+            .exclude(outside)
+            .values_list("hazard_id", flat=True)[:5000]
         )
+        if referred:
+            q |= Q(pk__in=referred)
     return q
 
 

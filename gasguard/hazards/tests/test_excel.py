@@ -181,3 +181,22 @@ def test_import_api(city, api):
     assert response.status_code == 400 and "第2行.类别" in response.json()["error"]["fields"]
     response = client.post("/api/hazards/hazards/import/", {"file": workbook([row()])}, format="multipart")
     assert response.status_code == 201 and response.json()["created"] == 1
+
+
+def test_streaming_writer_escapes_and_is_valid_ooxml(tmp_path):
+    from gasguard.hazards.xlsx_stream import ALERT, StreamingXlsxWriter, column_letter
+
+    assert [column_letter(i) for i in (0, 25, 26, 701, 702)] == ["A", "Z", "AA", "ZZ", "AAA"]
+    path = str(tmp_path / "t.xlsx")
+    with StreamingXlsxWriter(
+        path, sheet_name="隐患<台账>", widths=[10, 20, 30], freeze_rows=1, merge="A1:C1"
+    ) as w:
+        w.write_row(["标题", None, None])
+        w.write_row([1, '  <b>&"引号"  ', "ctl\x00\x07char\n换行"], styles={2: ALERT})
+        w.write_row([2.5, "", True])
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    assert ws.title == "隐患<台账>" and "A1:C1" in [str(r) for r in ws.merged_cells.ranges]
+    assert ws.freeze_panes == "A2"
+    assert [c.value for c in ws[2]] == [1, '  <b>&"引号"  ', "ctlchar\n换行"]
+    assert ws["C2"].font.b and ws["A3"].value == 2.5 and ws["C3"].value == "是"
