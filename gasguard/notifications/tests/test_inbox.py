@@ -54,3 +54,41 @@ def test_api_inbox_and_mark_read(city, api, messages, django_assert_max_num_quer
     assert r.json() == {"marked": 1, "unread": 0}
     assert client.post("/api/notifications/read/", {"ids": ["x"]}, format="json").status_code == 400
     assert api().get("/api/notifications/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_channel_page_admin_only_and_creates_channel(city, login, robot, django_capture_on_commit_callbacks):
+    from gasguard.notifications.models import Delivery, NotificationChannel
+
+    assert login(city.inspector_a).get(reverse("notifications:channels")).status_code == 403
+    c = login(city.taskforce_admin)
+    assert c.get(reverse("notifications:channels")).status_code == 200
+    r = c.post(
+        reverse("notifications:channels"),
+        {
+            "name": "南山住建群",
+            "kind": "wecom",
+            "region": "440305",
+            "department": str(city.housing_a.pk),
+            "address": robot.url,
+        },
+    )
+    assert r.status_code == 302
+    ch = NotificationChannel.objects.get()
+    r = c.post(
+        reverse("notifications:channels"),
+        {"name": "坏", "kind": "dingtalk", "region": "440305", "address": "ftp://x"},
+    )
+    assert r.status_code == 200 and "Webhook" in r.content.decode()
+    robot.status = 500
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[city.inspector_a], kind="k", subject="渠道测试")
+    Delivery.objects.update(status="failed")
+    robot.status = 200
+    d = Delivery.objects.get()
+    c.post(reverse("notifications:delivery_retry", args=[d.pk]))
+    d.refresh_from_db()
+    assert d.status == "sent"
+    c.post(reverse("notifications:channel_toggle", args=[ch.pk]))
+    ch.refresh_from_db()
+    assert not ch.is_active
