@@ -315,8 +315,12 @@ def report_figures(*, region: Region, month: date, campaign: Campaign | None = N
     period = stats.Period(start=start, end=cutoff)
     cumulative = stats.Period(start=cumulative_start, end=cutoff)
 
+    child_length = stats.child_code_length(region)
+
     def block(p: stats.Period) -> dict:
-        hazards = stats.hazard_figures(scope=scope, region_code=region.code, period=p, now=now)
+        hazards = stats.hazard_figures(
+            scope=scope, region_code=region.code, period=p, now=now, child_length=child_length
+        )
         return {
             "hazards": hazards["summary"],
             "major": hazards["major"],
@@ -349,10 +353,23 @@ def report_figures(*, region: Region, month: date, campaign: Campaign | None = N
             )
         tables[dim] = rows
     period_children = {
-        c["code"]: c for c in stats.children_figures(scope=scope, region=region, period=period, now=now)
+        c["code"]: c
+        for c in stats.children_figures(
+            scope=scope,
+            region=region,
+            period=period,
+            now=now,
+            hazards=period_block["_breakdowns"]["_children"],
+        )
     }
     by_region = []
-    for c in stats.children_figures(scope=scope, region=region, period=cumulative, now=now):
+    for c in stats.children_figures(
+        scope=scope,
+        region=region,
+        period=cumulative,
+        now=now,
+        hazards=cumulative_block["_breakdowns"]["_children"],
+    ):
         p = period_children.get(c["code"], {}).get("hazards", {})
         by_region.append(
             {

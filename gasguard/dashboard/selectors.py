@@ -165,10 +165,21 @@ def child_code_length(region: Region | None) -> int:
 # --- the ledger ------------------------------------------------------------------------------
 
 
+def in_region(
+    queryset: QuerySet, *, scope: Scope, region_code: str, field: str = "region_code", enterprise_field=None
+) -> QuerySet:
+    """Rows of a region the user may see. When the whole region lies inside the user's scope the
+    region filter alone is the scope (one indexed range instead of two prefix matches)."""
+    if not (region_code and scope.covers_region(region_code) and not scope.is_global):
+        queryset = scope.apply(queryset, region_field=field, enterprise_field=enterprise_field)
+    return queryset.filter(region_prefix_q(field, region_code))
+
+
 def hazard_scope_qs(*, scope: Scope, region_code: str) -> QuerySet:
     """Hazards the user may see inside one region (the base of every hazard figure)."""
-    qs = scope.apply(Hazard.objects.all(), region_field="region_code", enterprise_field="enterprise_id")
-    return qs.filter(region_prefix_q("region_code", region_code))
+    return in_region(
+        Hazard.objects.all(), scope=scope, region_code=region_code, enterprise_field="enterprise_id"
+    )
 
 
 def _measure_filters(period: Period, now: datetime | None = None) -> dict[str, Q]:
@@ -214,44 +225,71 @@ def _pct(part: int | float, whole: int | float) -> float | None:
     return round(100.0 * part / whole, 1)
 
 
-def hazard_cube(*, qs: QuerySet, period: Period, now: datetime | None = None) -> list[dict]:
-    """One scan of the ledger grouped by every dimension the dashboard breaks down by.
+def hazard_groupings(
+    *, qs: QuerySet, period: Period, now: datetime | None = None, child_length: int | None = None
+) -> dict:
+    """One scan of the ledger grouped by each breakdown dimension (and by child region).
 
-    The result has at most a few hundred rows; summary and breakdowns are sums over it.
+    On PostgreSQL this is a single `GROUP BY GROUPING SETS ((category), (severity), …, ())`,
+    so the dashboard reads a million-row ledger once; elsewhere one GROUP BY per dimension.
+    Returns {"total": measures, "<dimension>": {key: measures}, "child": {code: measures}}.
     """
-    cube = list(
-        qs.filter(found_at__lt=period.as_of(now))
-        .order_by()
-        .values(*DIMENSIONS)
-        .annotate(**_annotations(period, now))
-    )
-    return cube
+    from django.db import connection
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+
+    base = qs.filter(found_at__lt=period.as_of(now)).order_by()
+    ann = _annotations(period, now)
+    # Coalesce so a real NULL never looks like "not this grouping set".
+    dims = {d: F(d) for d in DIMENSIONS if d != "lead_department_id"}
+    dims["lead_department_id"] = Coalesce(F("lead_department_id"), Value(0))
+    if child_length:
+        dims["child"] = Substr("region_code", 1, child_length)
+    names = list(dims)
+    aliased = base.annotate(**{f"g_{n}": expr for n, expr in dims.items()})
+    out: dict = {n: {} for n in names}
+    out["total"] = _empty()
+    if connection.vendor == "postgresql":
+        import re
+
+        # Inner: one (parallelisable) GROUP BY over every dimension with the FILTERed counts;
+        # outer: GROUPING SETS over that small cube, so each ledger row is evaluated once.
+        inner = aliased.values(*[f"g_{n}" for n in names]).annotate(**ann)
+        sql, params = inner.query.sql_with_params()
+        if re.search(r" GROUP BY [0-9, ]+$", sql):
+            cols = ", ".join(f'"g_{n}"' for n in names)
+            sums = ", ".join(f'SUM("{m}")::bigint AS "{m}"' for m in MEASURES)
+            sets = ", ".join(f'("g_{n}")' for n in names)
+            outer = f"SELECT {cols}, {sums} FROM ({sql}) AS cube GROUP BY GROUPING SETS ({sets}, ())"
+            with connection.cursor() as cursor:
+                cursor.execute(outer, params)
+                columns = [c.name for c in cursor.description]
+                rows = [dict(zip(columns, r, strict=True)) for r in cursor.fetchall()]
+            for row in rows:
+                keys = [n for n in names if row[f"g_{n}"] is not None]
+                measures = {m: int(row[m] or 0) for m in MEASURES}
+                if not keys:
+                    out["total"] = measures
+                else:
+                    out[keys[0]][row[f"g_{keys[0]}"]] = measures
+            return out
+    for n in names:
+        for row in aliased.values(f"g_{n}").annotate(**ann):
+            out[n][row.pop(f"g_{n}")] = {m: row[m] for m in MEASURES}
+    out["total"] = {m: v or 0 for m, v in base.aggregate(**ann).items()}
+    return out
 
 
-def rollup(
-    cube: list[dict], *, by: str | None = None, where: dict | None = None, names: dict | None = None
-) -> list[dict] | dict:
-    """Sum cube rows (optionally only those matching `where`), grouped by one dimension."""
-    where = where or {}
-    groups: dict = {}
-    for row in cube:
-        if any(row[k] != v for k, v in where.items()):
-            continue
-        key = row[by] if by else None
-        acc = groups.setdefault(key, _empty())
-        for m in MEASURES:
-            acc[m] += row[m]
-    if by is None:
-        return _rates(groups.get(None, _empty()))
-    labels = DIMENSIONS[by]
-    names = names or {}
+def _labelled(dimension: str, groups: dict, names: dict | None = None) -> list[dict]:
+    labels = DIMENSIONS[dimension]
     out = []
     for key, acc in groups.items():
         if not any(acc.values()):
             continue
-        if by == "lead_department_id":
-            label = names.get(key) or "未指定部门"
-        elif by == "lead_department_kind" and key:
+        if dimension == "lead_department_id":
+            key = key or None
+            label = (names or {}).get(key) or "未指定部门"
+        elif dimension == "lead_department_kind" and key:
             label = DepartmentKindChoices.short(key)
         else:
             try:
@@ -263,25 +301,39 @@ def rollup(
     return out
 
 
-def hazard_figures(*, scope: Scope, region_code: str, period: Period, now: datetime | None = None) -> dict:
-    """Hazard totals plus breakdowns by category, severity, department, source and target type."""
-    cube = hazard_cube(qs=hazard_scope_qs(scope=scope, region_code=region_code), period=period, now=now)
-    summary = rollup(cube)
-    major = rollup(cube, where={"severity": MAJOR})
+def hazard_figures(
+    *,
+    scope: Scope,
+    region_code: str,
+    period: Period,
+    now: datetime | None = None,
+    child_length: int | None = None,
+) -> dict:
+    """Hazard totals plus breakdowns by category, severity, department, source and target type
+    (and, with `child_length`, the raw measures per child region) from one scan."""
     from gasguard.org.models import Department
 
-    ids = {r["lead_department_id"] for r in cube if r["lead_department_id"]}
+    g = hazard_groupings(
+        qs=hazard_scope_qs(scope=scope, region_code=region_code),
+        period=period,
+        now=now,
+        child_length=child_length,
+    )
+    ids = [k for k in g["lead_department_id"] if k]
     names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
-    return {
-        "summary": summary,
-        "major": major,
-        "by_category": rollup(cube, by="category"),
-        "by_severity": rollup(cube, by="severity"),
-        "by_department_kind": rollup(cube, by="lead_department_kind"),
-        "by_department": rollup(cube, by="lead_department_id", names=names),
-        "by_source": rollup(cube, by="source"),
-        "by_target_type": rollup(cube, by="target_type"),
+    result = {
+        "summary": _rates(dict(g["total"])),
+        "major": _rates(dict(g["severity"].get(MAJOR) or _empty())),
+        "by_category": _labelled("category", g["category"]),
+        "by_severity": _labelled("severity", g["severity"]),
+        "by_department_kind": _labelled("lead_department_kind", g["lead_department_kind"]),
+        "by_department": _labelled("lead_department_id", g["lead_department_id"], names),
+        "by_source": _labelled("source", g["source"]),
+        "by_target_type": _labelled("target_type", g["target_type"]),
     }
+    if child_length:
+        result["_children"] = {k: _rates(dict(v)) for k, v in g["child"].items()}
+    return result
 
 
 def hazard_children(
@@ -487,8 +539,8 @@ def revisit_figures(*, scope: Scope, region_code: str, period: Period, now=None,
     model = sources.revisit_model()
     if model is None:
         return None
-    qs = scope.apply(model.objects.all(), region_field="region_code")
-    qs = qs.filter(region_prefix_q("region_code", region_code), due_on__lte=period.last_day(now))
+    qs = in_region(model.objects.all(), scope=scope, region_code=region_code)
+    qs = qs.filter(due_on__lte=period.last_day(now))
     if period.start:
         qs = qs.filter(due_on__gte=period.start)
     ann = {
@@ -508,20 +560,23 @@ def revisit_figures(*, scope: Scope, region_code: str, period: Period, now=None,
 def _premises_qs(scope: Scope, region_code: str) -> QuerySet:
     from gasguard.registry.models import Premises
 
-    qs = scope.apply(Premises.objects.all(), region_field="region_code", enterprise_field="enterprise_id")
-    return qs.filter(region_prefix_q("region_code", region_code)).exclude(status="closed")
+    qs = in_region(
+        Premises.objects.all(), scope=scope, region_code=region_code, enterprise_field="enterprise_id"
+    )
+    return qs.exclude(status="closed")
 
 
 def _inspection_qs(scope: Scope, region_code: str, period: Period, now=None) -> QuerySet | None:
     src = sources.inspection_source()
     if src is None or not src.premises_field:
         return None
-    qs = scope.apply(
+    qs = in_region(
         src.model.objects.all(),
-        region_field="region_code",
+        scope=scope,
+        region_code=region_code,
         enterprise_field=f"{src.enterprise_field}_id" if src.enterprise_field else None,
     )
-    qs = qs.filter(region_prefix_q("region_code", region_code), **src.sealed_filter)
+    qs = qs.filter(**src.sealed_filter)
     qs = qs.filter(**{f"{src.premises_field}__isnull": False})
     if src.date_field:
         qs = qs.filter(**{f"{src.date_field}__lt": period.as_of(now)})
@@ -596,10 +651,8 @@ def tip_figures(*, scope: Scope, region_code: str, period: Period, now=None, by_
     src = sources.tip_source()
     if src is None:
         return None
-    qs = scope.apply(src.model.objects.all(), region_field="region_code")
-    qs = qs.filter(
-        region_prefix_q("region_code", region_code), **{f"{src.date_field}__lt": period.as_of(now)}
-    )
+    qs = in_region(src.model.objects.all(), scope=scope, region_code=region_code)
+    qs = qs.filter(**{f"{src.date_field}__lt": period.as_of(now)})
     if period.start:
         qs = qs.filter(**{f"{src.date_field}__gte": period.start_at()})
     ann = {"received": Count("id", distinct=True)}
@@ -637,8 +690,7 @@ def enforcement_figures(*, scope: Scope, region_code: str, period: Period, now=N
     src = sources.enforcement_source()
     if src is None:
         return None
-    qs = scope.apply(src.model.objects.all(), region_field=src.region_field)
-    qs = qs.filter(region_prefix_q(src.region_field, region_code))
+    qs = in_region(src.model.objects.all(), scope=scope, region_code=region_code, field=src.region_field)
     if src.date_field and src.date_is_day:
         qs = qs.filter(**{f"{src.date_field}__lte": period.last_day(now)})
         if period.start:
@@ -686,12 +738,17 @@ def dashboard_figures(
         hit = cache.get(key)
         if hit is not None:
             return hit
-    hazards = hazard_figures(scope=scope, region_code=code, period=period, now=now)
+    hazards = hazard_figures(
+        scope=scope, region_code=code, period=period, now=now, child_length=child_code_length(region)
+    )
+    hazard_children_map = hazards.pop("_children")
     coverage = coverage_figures(scope=scope, region_code=code, period=period, now=now)
     tips = tip_figures(scope=scope, region_code=code, period=period, now=now)
     enforcement = enforcement_figures(scope=scope, region_code=code, period=period, now=now)
     revisit = revisit_figures(scope=scope, region_code=code, period=period, now=now)
-    children = children_figures(scope=scope, region=region, period=period, now=now)
+    children = children_figures(
+        scope=scope, region=region, period=period, now=now, hazards=hazard_children_map
+    )
     result = {
         "region": {
             "code": code,
@@ -716,10 +773,13 @@ def dashboard_figures(
     return result
 
 
-def children_figures(*, scope: Scope, region: Region | None, period: Period, now=None) -> list[dict]:
+def children_figures(
+    *, scope: Scope, region: Region | None, period: Period, now=None, hazards: dict | None = None
+) -> list[dict]:
     """One row per child region: coverage, hazards found/closed/open/overdue, tips."""
     length = child_code_length(region)
-    hazards = hazard_children(scope=scope, region=region, period=period, now=now)
+    if hazards is None:
+        hazards = hazard_children(scope=scope, region=region, period=period, now=now)
     coverage = coverage_children(scope=scope, region=region, period=period, now=now)
     code = region.code if region else ""
     tips = tip_figures(scope=scope, region_code=code, period=period, now=now, by_child=length) or {}

@@ -180,10 +180,11 @@ def test_dashboard_query_counts_are_pinned(city, ledger, login, api, django_asse
     for i in range(10):
         make_hazard(premises=city.premises_b, found=ledger - timedelta(days=i + 1), category="cylinder")
     c = login(city.taskforce_admin)
-    with django_assert_max_num_queries(30):
+    # Constant, not per row: on SQLite one GROUP BY per breakdown; on PostgreSQL one GROUPING SETS.
+    with django_assert_max_num_queries(36):
         assert c.get("/dashboard/").status_code == 200
     a = api(city.taskforce_admin)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(30):
         assert a.get("/api/dashboard/summary/").status_code == 200
 
 
