@@ -94,11 +94,16 @@ def _choice(choices, label):
     return django_filters.ChoiceFilter(choices=choices, label=label, empty_label="全部")
 
 
+class YesNoWidget(django_filters.widgets.BooleanWidget):
+    """Accepts true/false/1/0 like BooleanWidget; shows 全部/是/否."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", "全部"), ("true", "是"), ("false", "否"))
+
+
 def _bool(label):
-    return django_filters.BooleanFilter(
-        label=label,
-        widget=django_filters.widgets.BooleanWidget(),
-    )
+    return django_filters.BooleanFilter(label=label, widget=YesNoWidget())
 
 
 class PremisesFilterSet(ScopedFilterSet):

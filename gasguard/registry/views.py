@@ -36,6 +36,7 @@ from gasguard.registry.forms import (
 from gasguard.registry.importing import COLUMNS, KIND_LABELS, SAMPLE_ROWS, run_import, template_notes
 
 IMPORT_SESSION_KEY = "registry_import_errors"
+MAIN_FILTERS = ("q", "kind", "region", "role", "post")
 IMPORT_REPORT_MAX = 10_000
 
 
@@ -46,17 +47,34 @@ def _get_or_404(getter, **kwargs):
         raise Http404(exc.message) from exc
 
 
-def _cell(text, url=None, badge=None):
-    return {"text": "" if text is None else text, "url": url, "badge": badge}
+def _cell(text, url=None, badge=None, sub=""):
+    """One table cell; `sub` is a second line shown only on phones (where columns are hidden)."""
+    return {"text": "" if text is None else text, "url": url, "badge": badge, "sub": sub, "css": ""}
+
+
+PHONE_HIDDEN = "d-none d-md-table-cell"
 
 
 # --- list pages -------------------------------------------------------------------------------
 
 
 def _list_page(
-    request, *, title, queryset, filterset_class, headers, row, export, create_url=None, extra=None
+    request,
+    *,
+    title,
+    queryset,
+    filterset_class,
+    headers,
+    row,
+    export,
+    create_url=None,
+    extra=None,
+    phone=(0,),
 ):
-    """Filter → (export | paginate) → render the shared list template."""
+    """Filter → (export | paginate) → render the shared list template.
+
+    `phone` lists the column indexes still shown at phone width; the others are hidden there.
+    """
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     valid = filterset.is_valid() if filterset.is_bound else True
     rows_qs = filterset.qs if valid else queryset.none()
@@ -64,12 +82,18 @@ def _list_page(
     if request.GET.get("export") == "xlsx" and valid:
         return _export(request, rows_qs, title=title, export=export)
     page = paginate(request, rows_qs)
+    css = ["" if i in phone else PHONE_HIDDEN for i in range(len(headers))]
+    rows = [row(obj) for obj in page.object_list]
+    for cells in rows:
+        for index, cell in enumerate(cells):
+            cell["css"] = css[index]
     context = {
         "page_title": title,
         "filter_form": filterset.form,
         "filter_valid": valid,
-        "headers": headers,
-        "rows": [row(obj) for obj in page.object_list],
+        "headers": [{"text": h, "css": c} for h, c in zip(headers, css, strict=True)],
+        "rows": rows,
+        "more_filters_open": any(request.GET.get(f) for f in filterset.form.fields if f not in MAIN_FILTERS),
         "page_obj": page,
         "create_url": create_url,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
@@ -106,7 +130,7 @@ def _can_write(request) -> bool:
 def enterprise_list(request):
     def row(e):
         return [
-            _cell(e.name, reverse("registry:enterprise_detail", args=[e.pk])),
+            _cell(e.name, reverse("registry:enterprise_detail", args=[e.pk]), sub=e.uscc),
             _cell(e.uscc),
             _cell("、".join(r.get_role_display() for r in e.roles.all())),
             _cell(e.region.name),
@@ -134,6 +158,7 @@ def enterprise_list(request):
         headers=["企业名称", "统一社会信用代码", "业务类型", "所在区划", "状态"],
         row=row,
         export=export,
+        phone=(0, 2),
         create_url=reverse("registry:enterprise_create") if _can_write(request) else None,
     )
 
@@ -143,7 +168,9 @@ def enterprise_list(request):
 def premises_list(request):
     def row(p):
         return [
-            _cell(p.name, reverse("registry:premises_detail", args=[p.pk])),
+            _cell(
+                p.name, reverse("registry:premises_detail", args=[p.pk]), sub=f"{p.address} · {p.region.name}"
+            ),
             _cell(p.get_kind_display()),
             _cell(p.address),
             _cell(p.region.name),
@@ -185,6 +212,7 @@ def premises_list(request):
         headers=["场所名称", "类型", "地址", "区划", "气源", "地下/半地下", "状态"],
         row=row,
         export=export,
+        phone=(0, 1, 6),
         create_url=reverse("registry:premises_create") if can_create else None,
         extra={"map_url": reverse("registry:premises_map")},
     )
@@ -198,7 +226,7 @@ def licence_list(request):
     def row(lic):
         expired = lic.valid_to < today
         return [
-            _cell(lic.number),
+            _cell(lic.number, sub=lic.enterprise.name),
             _cell(lic.get_kind_display()),
             _cell(lic.enterprise.name, reverse("registry:enterprise_detail", args=[lic.enterprise_id])),
             _cell(lic.issuer),
@@ -228,6 +256,7 @@ def licence_list(request):
         headers=["证号", "类型", "企业", "发证机关", "有效期", "状态"],
         row=row,
         export=export,
+        phone=(0, 4, 5),
     )
 
 
@@ -247,7 +276,7 @@ def staff_list(request):
     def row(s):
         summary = _cert_summary(s, today)
         return [
-            _cell(s.name, reverse("registry:staff_edit", args=[s.pk])),
+            _cell(s.name, reverse("registry:staff_edit", args=[s.pk]), sub=s.enterprise.name),
             _cell(s.get_post_display()),
             _cell(s.enterprise.name, reverse("registry:enterprise_detail", args=[s.enterprise_id])),
             _cell(s.phone),
@@ -272,6 +301,7 @@ def staff_list(request):
         headers=["姓名", "岗位", "企业", "电话", "证书/考核", "状态"],
         row=row,
         export=export,
+        phone=(0, 1, 4),
     )
 
 
@@ -280,7 +310,7 @@ def staff_list(request):
 def facility_list(request):
     def row(f):
         return [
-            _cell(f.name, reverse("registry:facility_detail", args=[f.pk])),
+            _cell(f.name, reverse("registry:facility_detail", args=[f.pk]), sub=f.enterprise.name),
             _cell(f.get_kind_display()),
             _cell(f.code),
             _cell(f.enterprise.name),
@@ -310,6 +340,7 @@ def facility_list(request):
         headers=["名称", "类型", "编号", "权属单位", "区划", "压力级制", "状态"],
         row=row,
         export=export,
+        phone=(0, 1, 6),
         create_url=reverse("registry:facility_create") if _can_write(request) else None,
     )
 

@@ -234,16 +234,6 @@ def test_list_query_counts_are_pinned(city, api, django_assert_max_num_queries):
         assert response.status_code == 200
 
 
-def test_org_api_is_scoped(city, api):
-    client = api(city.inspector_a)
-    codes = {r["code"] for r in client.get("/api/org/regions/", {"page_size": 100}).json()["results"]}
-    assert "440305" in codes and "4403" in codes and "440306" not in codes
-    assert client.get("/api/org/regions/440306/").status_code == 404
-    depts = client.get("/api/org/departments/", {"kind": "housing"}).json()["results"]
-    assert {d["region_code"] for d in depts} == {"4403", "440305"}
-    assert client.get("/api/org/task-forces/").json()["count"] == 1
-
-
 def test_schema_has_registry_endpoints(city, client):
     client.force_login(city.taskforce_admin)
     schema = client.get("/api/schema/?format=json").json()

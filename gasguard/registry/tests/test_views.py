@@ -166,15 +166,6 @@ def test_list_pages_query_counts(city, login, django_assert_max_num_queries):
         assert client.get(f"/registry/enterprises/{city.enterprise_a.pk}/").status_code == 200
 
 
-def test_map_page_and_region_tree(city, login):
-    client = login(city.inspector_a)
-    body = client.get("/registry/premises/map/").content.decode()
-    assert "registry/map.js" in body and "<script>" not in body.replace("<script src", "")
-    body = client.get("/org/regions/").content.decode()
-    assert "南山区" in body and "南头街道" in body
-    assert client.get("/org/regions/", {"code": "440306"}).status_code == 404
-
-
 def test_import_page_reports_rows(city, login):
     from gasguard.registry.tests.test_importing import P_HEADERS, premises_row, xlsx
 
