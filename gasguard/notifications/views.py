@@ -26,6 +26,7 @@ def inbox(request):
             "page_obj": page,
             "unread_only": unread_only,
             "unread_count": unread_count(user=request.user),
+            "can_configure": _can_configure(request.user),
             "page_title": "消息",
             "show_count": True,
         },
@@ -52,6 +53,13 @@ def mark_all_read(request):
     count = notification_mark_read(user=request.user)
     messages.success(request, f"已将 {count} 条消息标为已读")
     return redirect("notifications:inbox")
+
+
+def _can_configure(user) -> bool:
+    from gasguard.accounts.selectors import user_scope
+
+    scope = user_scope(user=user)
+    return scope.has_role("taskforce_admin") and bool(scope.is_global or scope.region_prefixes)
 
 
 def _admin_scope(request):
