@@ -9,7 +9,6 @@ import binascii
 import hashlib
 import io
 import json
-import logging
 from datetime import date, datetime
 
 from django.core.files.base import ContentFile
@@ -40,7 +39,6 @@ from gasguard.inspections.models import (
 from gasguard.rules.catalog import get_catalog
 from gasguard.rules.checklists import checklist_for, is_hazard, parse_answer
 
-log = logging.getLogger(__name__)
 T = InspectionTargetTypeChoices
 S = InspectionStatusChoices
 ORGANISER_ROLES = (ROLE.TASKFORCE_ADMIN, ROLE.SUPERVISOR)
@@ -762,20 +760,15 @@ def answers_digest(answers, photos, signatures) -> dict:
     }
 
 
-def _close_on_spot(*, actor, hazard, photos, note: str) -> bool:
+def _close_on_spot(*, actor, hazard, photos, note: str) -> None:
     """Close a hazard fixed on the spot (立行立改) with its photos as evidence, via the ledger."""
-    try:
-        from gasguard.hazards.services import hazard_close_on_spot
-    except ImportError:  # TODO(hazards): remove once hazard_close_on_spot has landed everywhere
-        log.warning("hazard_close_on_spot not available; hazard %s stays open", hazard.pk)
-        return False
+    from gasguard.hazards.services import hazard_close_on_spot
+
     files = []
     for photo in photos:
-        photo.file.open("rb")
-        files.append(ContentFile(photo.file.read(), name=photo.file.name.rsplit("/", 1)[-1]))
-        photo.file.close()
+        with photo.file.open("rb") as handle:
+            files.append(ContentFile(handle.read(), name=photo.file.name.rsplit("/", 1)[-1]))
     hazard_close_on_spot(actor=actor, hazard_id=hazard.pk, evidence_files=files, note=note)
-    return True
 
 
 def inspection_seal(*, actor, inspection_id: int) -> Inspection:
@@ -864,10 +857,10 @@ def inspection_seal(*, actor, inspection_id: int) -> Inspection:
                 answer.hazard_id = hazard.pk
                 if answer.fixed_on_spot:
                     evidence = [p for p in photos if p.rule_id == answer.rule_id]
-                    if _close_on_spot(
+                    _close_on_spot(
                         actor=actor, hazard=hazard, photos=evidence, note=answer.note or "现场立行立改"
-                    ):
-                        closed_on_spot.append(hazard.pk)
+                    )
+                    closed_on_spot.append(hazard.pk)
             hazard_ids.append(answer.hazard_id)
         if hazard_answers:
             InspectionAnswer.objects.bulk_update(hazard_answers, ["hazard"])

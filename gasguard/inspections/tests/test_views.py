@@ -325,3 +325,29 @@ def test_photos_are_served_only_in_scope(city, login):
     url = reverse("inspections:media_file", args=[inspection.pk, "photo", photo.pk])
     assert login(city.inspector_a).get(url).status_code == 200
     assert login(city.inspector_b).get(url).status_code == 404
+
+
+def test_detail_record_sign_and_coverage_query_counts(city, login, sign_both, django_assert_max_num_queries):
+    sealed = sealed_with_hazard(city, sign_both)
+    draft = services.inspection_start(
+        actor=city.inspector_a, target_type="premises", target_id=city.premises_a.pk
+    )
+    services.inspection_record_answers(
+        actor=city.inspector_a, inspection_id=draft.pk, answers=all_answers(draft)
+    )
+    for _ in range(3):
+        services.inspection_add_photo(
+            actor=city.inspector_a, inspection_id=draft.pk, upload=jpeg_upload(), rule_id="zzt_kitchen_photo"
+        )
+    client = login(city.inspector_a)
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("inspections:inspection_detail", args=[sealed.pk])).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("inspections:inspection_record", args=[draft.pk])).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("inspections:inspection_sign", args=[draft.pk])).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("inspections:notice", args=[sealed.pk])).status_code == 200
+    admin = login(city.taskforce_admin)
+    with django_assert_max_num_queries(20):
+        assert admin.get(reverse("inspections:coverage")).status_code == 200
