@@ -7,6 +7,7 @@ all a ledger sheet needs. The output is plain OOXML (SpreadsheetML) that Excel, 
 and openpyxl read; tests read every exported file back with openpyxl.
 """
 
+import re
 import zipfile
 from xml.sax.saxutils import quoteattr
 
@@ -18,6 +19,7 @@ DEFAULT, CELL, HEADER, ALERT, TITLE = 0, 1, 2, 3, 4
 
 _TRANSLATE = {i: None for i in (*range(0, 9), 11, 12, *range(14, 32))}  # XML 1.0 forbids these
 _TRANSLATE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+_NEEDS_TRANSLATE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -136,7 +138,9 @@ class StreamingXlsxWriter:
             elif isinstance(value, int | float):
                 cells.append(f'<c r="{letters[c]}{r}" s="{s}"><v>{value}</v></c>')
             else:
-                text = str(value).translate(_TRANSLATE)
+                text = str(value)
+                if _NEEDS_TRANSLATE.search(text):
+                    text = text.translate(_TRANSLATE)
                 cells.append(
                     f'<c r="{letters[c]}{r}" s="{s}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
                 )
