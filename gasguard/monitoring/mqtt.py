@@ -51,6 +51,7 @@ class IngestWorker:
         receive_maximum: int | None = None,
         session_expiry: int = 3600,
         shared: bool = True,
+        group: str = SHARE_GROUP,
     ):
         self.host, self.port = broker_address(url)
         self.client_id = client_id
@@ -59,10 +60,11 @@ class IngestWorker:
         self.flush = (flush_ms or settings.GASGUARD_MONITORING_FLUSH_MS) / 1000.0
         self.receive_maximum = receive_maximum or settings.GASGUARD_MONITORING_RECEIVE_MAXIMUM
         self.session_expiry = session_expiry
-        self.topic = f"$share/{SHARE_GROUP}/{TOPIC}" if shared else TOPIC
+        self.topic = f"$share/{group}/{TOPIC}" if shared else TOPIC
         self.inbox: queue.Queue = queue.Queue()
         self.generation = 0
         self.connected = threading.Event()
+        self.subscribed = threading.Event()
         self.stop_event = threading.Event()
         self.acked = 0
         self.messages = 0
@@ -78,6 +80,7 @@ class IngestWorker:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         return client
 
@@ -90,13 +93,17 @@ class IngestWorker:
         client.subscribe(self.topic, options=mqtt.SubscribeOptions(qos=1))
         self.connected.set()
         log.info(
-            "connected to %s:%s as %s (session present=%s), subscribed %s",
+            "connected to %s:%s as %s (session present=%s), subscribing %s",
             self.host,
             self.port,
             self.client_id,
             flags.session_present,
             self.topic,
         )
+
+    def _on_subscribe(self, client, userdata, mid, reason_codes, properties):
+        self.subscribed.set()
+        log.info("subscription confirmed: %s", [str(rc) for rc in reason_codes])
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         self.connected.clear()

@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--url", default=None, help="MQTT 地址，默认取 MQTT_URL")
         parser.add_argument("--batch", type=int, default=None, help="每批最多读数")
         parser.add_argument("--flush-ms", type=int, default=None, help="最长攒批时间（毫秒）")
+        parser.add_argument("--group", default="gasguard-ingest", help="共享订阅组名")
         parser.add_argument("--max-seconds", type=float, default=None, help="运行多少秒后退出（测试用）")
 
     def handle(self, *args, **opts):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             url=opts["url"],
             batch_readings=opts["batch"],
             flush_ms=opts["flush_ms"],
+            group=opts["group"],
         )
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: worker.stop_event.set())
