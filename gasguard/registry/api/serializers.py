@@ -252,3 +252,26 @@ class PremisesGeoJSONSerializer(serializers.Serializer):
     features = serializers.ListField(child=serializers.DictField())
     truncated = serializers.BooleanField()
     limit = serializers.IntegerField()
+
+
+class ImportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=(("enterprise", "企业"), ("premises", "用气场所")))
+    file = serializers.FileField()
+    valid_only = serializers.BooleanField(required=False, default=False)
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    total_rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    saved = serializers.BooleanField()
+    bad_rows = serializers.ListField(child=serializers.IntegerField())
+    errors = ImportRowErrorSerializer(many=True)

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from gasguard.registry.api import views
@@ -13,4 +14,4 @@ router.register("certificates", views.CertificateViewSet, basename="certificate"
 router.register("premises", views.PremisesViewSet, basename="premises")
 router.register("facilities", views.FacilityViewSet, basename="facility")
 
-urlpatterns = router.urls
+urlpatterns = [path("import/", views.ImportView.as_view(), name="import"), *router.urls]

@@ -6,11 +6,14 @@ the API: registry rows are referenced by inspections and hazards; close them by 
 """
 
 from django.conf import settings
+from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from gasguard.core.errors import ValidationFailed
 from gasguard.core.listing import CappedCountPagination
@@ -24,6 +27,7 @@ from gasguard.registry.filtersets import (
     PremisesFilterSet,
     StaffFilterSet,
 )
+from gasguard.registry.importing import run_import
 from gasguard.registry.models import EnterpriseRole
 
 MAP_POINT_LIMIT = 5000
@@ -84,9 +88,10 @@ class EnterpriseViewSet(RegistryViewSet):
 
     def update_via_service(self, instance, data):
         roles = data.pop("roles", None)
-        instance = services.enterprise_update(actor=self.request.user, enterprise=instance, **data)
-        if roles is not None:
-            services.enterprise_set_roles(actor=self.request.user, enterprise=instance, roles=roles)
+        with transaction.atomic():
+            instance = services.enterprise_update(actor=self.request.user, enterprise=instance, **data)
+            if roles is not None:
+                services.enterprise_set_roles(actor=self.request.user, enterprise=instance, roles=roles)
         return instance
 
     @extend_schema(request=s.EnterpriseRolesSerializer, responses=s.EnterpriseSerializer)
@@ -243,3 +248,36 @@ class FacilityViewSet(RegistryViewSet):
 
     def update_via_service(self, instance, data):
         return services.facility_update(actor=self.request.user, facility=instance, **data)
+
+
+class ImportView(APIView):
+    """Excel import of enterprises or premises (multipart: kind, file, valid_only).
+
+    All-or-nothing unless valid_only=true. 200 when saved, 400 with every row error otherwise.
+    """
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ImportRequestSerializer}, responses=s.ImportResultSerializer
+    )
+    def post(self, request):
+        body = s.ImportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        result = run_import(
+            actor=request.user,
+            kind=body.validated_data["kind"],
+            upload=body.validated_data["file"],
+            valid_only=body.validated_data.get("valid_only", False),
+        )
+        data = {
+            "kind": result.kind,
+            "total_rows": result.total_rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "saved": result.saved,
+            "bad_rows": result.bad_rows,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors],
+        }
+        return Response(data, status=status.HTTP_200_OK if result.saved else status.HTTP_400_BAD_REQUEST)

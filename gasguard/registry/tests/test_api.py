@@ -239,3 +239,33 @@ def test_schema_has_registry_endpoints(city, client):
     schema = client.get("/api/schema/?format=json").json()
     assert "/api/registry/premises/" in schema["paths"]
     assert "/api/org/regions/" in schema["paths"]
+
+
+def test_import_api_reports_rows_and_saves(city, api):
+    from gasguard.registry.tests.test_importing import P_HEADERS, premises_row, xlsx
+
+    client = api(city.inspector_a)
+    rows = [premises_row(1), premises_row(2, lon=22.5, lat=113.9)]
+    response = client.post(
+        "/api/registry/import/", {"kind": "premises", "file": xlsx(P_HEADERS, rows)}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json()["bad_rows"] == [3] and response.json()["saved"] is False
+    response = client.post(
+        "/api/registry/import/",
+        {"kind": "premises", "file": xlsx(P_HEADERS, rows), "valid_only": "true"},
+        format="multipart",
+    )
+    assert response.status_code == 200 and response.json()["created"] == 1
+    response = client.post(
+        "/api/registry/import/", {"kind": "premises", "file": xlsx(["名称"], [["x"]])}, format="multipart"
+    )
+    assert response.status_code == 400 and "缺少必填列" in response.json()["error"]["message"]
+    assert (
+        api(city.leader)
+        .post(
+            "/api/registry/import/", {"kind": "premises", "file": xlsx(P_HEADERS, rows)}, format="multipart"
+        )
+        .status_code
+        == 403
+    )

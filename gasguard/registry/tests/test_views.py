@@ -181,3 +181,62 @@ def test_import_page_reports_rows(city, login):
         "/registry/import/", {"kind": "premises", "file": xlsx(P_HEADERS, rows), "valid_only": "on"}
     )
     assert response.status_code == 200 and Premises.objects.filter(external_id="NS-00001").exists()
+
+
+def test_facility_licence_staff_certificate_forms(city, login):
+    client = login(city.inspector_a)
+    response = client.post(
+        "/registry/facilities/new/",
+        {
+            "kind": "regulator",
+            "name": "南头调压柜",
+            "enterprise": city.enterprise_a.pk,
+            "region": city.street_a.pk,
+            "geometry": '{"type": "Point", "coordinates": [22.5, 113.9]}',
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 400 and "经纬度填反" in response.content.decode()
+    response = client.post(
+        "/registry/facilities/new/",
+        {
+            "kind": "regulator",
+            "name": "南头调压柜",
+            "enterprise": city.enterprise_a.pk,
+            "region": city.street_a.pk,
+            "geometry": '{"type": "Point", "coordinates": [113.9, 22.5]}',
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+    url = f"/registry/enterprises/{city.enterprise_a.pk}/licences/new/"
+    data = {
+        "kind": "gas_operation",
+        "number": "粤燃X1",
+        "issuer": "深圳市住建局",
+        "issuing_level": "city",
+        "valid_from": "2024-05-01",
+        "valid_to": "2024-04-01",
+        "status": "valid",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400 and "不能早于" in response.content.decode()
+    response = client.post(url, {**data, "valid_to": "2028-04-01"})
+    assert response.status_code == 302
+    response = client.post(
+        f"/registry/enterprises/{city.enterprise_a.pk}/staff/new/",
+        {"name": "赵六", "post": "principal", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    staff = city.enterprise_a.staff.get(name="赵六")
+    response = client.post(
+        f"/registry/staff/{staff.pk}/certificates/new/",
+        {"kind": "safety_assessment", "issued_on": "2024-01-01", "valid_to": "2027-01-01", "passed": "on"},
+    )
+    assert response.status_code == 302
+    assert staff.certificates.count() == 1
+    # district B's inspector cannot reach these forms
+    other = login(city.inspector_b)
+    assert other.get(url).status_code == 404
+    assert other.get(f"/registry/staff/{staff.pk}/edit/").status_code == 404
