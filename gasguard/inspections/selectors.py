@@ -37,11 +37,13 @@ def _government_scope(user):
 def batch_list(*, user) -> QuerySet:
     """Batches in the user's regions, with task totals."""
     scope = _government_scope(user)
-    return scope.apply(
-        InspectionBatch.objects.select_related("region", "lead_department", "created_by")
-    ).annotate(
-        task_total=Count("tasks", distinct=True),
-        task_done=Count("tasks", filter=Q(tasks__status=InspectionTaskStatusChoices.DONE), distinct=True),
+    return (
+        scope.apply(InspectionBatch.objects.select_related("region", "lead_department", "created_by"))
+        .annotate(
+            task_total=Count("tasks", distinct=True),
+            task_done=Count("tasks", filter=Q(tasks__status=InspectionTaskStatusChoices.DONE), distinct=True),
+        )
+        .order_by("-created_at", "-id")
     )
 
 
