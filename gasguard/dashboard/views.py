@@ -140,7 +140,16 @@ def index(request):
         "revisit": figures["revisit"],
         "links": {
             "premises": links.simple_url("registry:premises_list", "/registry/premises/", region=code),
-            "coverage": links.simple_url("inspections:coverage", "/inspections/coverage/", region=code),
+            "coverage": links.simple_url(
+                "inspections:coverage",
+                "/inspections/coverage/",
+                region=code,
+                level={2: "district", 3: "street", 4: "community", 5: "grid"}.get(
+                    region.level if region else 0
+                ),
+                date_from=period.start,
+                date_to=period.end,
+            ),
             "inspections": links.simple_url(
                 "inspections:inspection_list",
                 "/inspections/",
@@ -149,8 +158,17 @@ def index(request):
                 date_from=period.start,
                 date_to=period.end,
             ),
-            "tips": links.simple_url("tips:tip_list", "/tips/", region=code),
-            "tips_confirmed": links.simple_url("tips:tip_list", "/tips/", region=code, status="confirmed"),
+            "tips": links.simple_url(
+                "tips:tip_list", "/tips/", region=code, date_from=period.start, date_to=period.end
+            ),
+            "tips_confirmed": links.simple_url(
+                "tips:tip_list",
+                "/tips/",
+                region=code,
+                status="confirmed",
+                date_from=period.start,
+                date_to=period.end,
+            ),
             "enforcement": links.simple_url("hazards:enforcement_list", "/hazards/enforcement/", region=code),
             "revisits": links.simple_url("hazards:revisit_list", "/hazards/revisits/", region=code),
             "major": _link("major_open", code, period),
