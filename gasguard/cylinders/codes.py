@@ -20,6 +20,7 @@ import secrets
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+_BYTE_TO_SYMBOL = bytes(ord(ALPHABET[b & 31]) for b in range(256))
 RANDOM_LENGTH = 12
 PREFIX = "GG1"
 CODE_RE = re.compile(r"^GG1-(\d{6})-([0-9A-HJKMNP-TV-Z]{12})-([0-9A-HJKMNP-TV-Z])$")
@@ -43,8 +44,11 @@ def make_code(region_code: str, *, rng=None) -> str:
     Real codes use `secrets`; the demo city passes its seeded `rng` so it is reproducible.
     """
     region6 = (region_code or "000000")[:6].ljust(6, "0")
-    chooser = rng.choice if rng is not None else secrets.choice
-    random_part = "".join(chooser(ALPHABET) for _ in range(RANDOM_LENGTH))
+    if rng is not None:
+        random_part = "".join(rng.choice(ALPHABET) for _ in range(RANDOM_LENGTH))
+    else:
+        # 256 is a multiple of 32, so the low 5 bits of each OS random byte are uniform.
+        random_part = secrets.token_bytes(RANDOM_LENGTH).translate(_BYTE_TO_SYMBOL).decode()
     return f"{PREFIX}-{region6}-{random_part}-{check_char(region6 + random_part)}"
 
 

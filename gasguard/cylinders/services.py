@@ -127,9 +127,12 @@ def _parse_date(value, name: str, errors: list[str], *, required: bool = True) -
         return None
 
 
+_SPEC_VALUES = frozenset(CylinderSpecChoices.values)
+
+
 def _spec_of(value) -> str | None:
     text = str(value or "").strip()
-    if text in CylinderSpecChoices.values:
+    if text in _SPEC_VALUES:
         return text
     return SPEC_ALIASES.get(text.lower().replace(" ", ""))
 
@@ -260,52 +263,156 @@ def cylinder_register_bulk(*, actor, owner, rows: list[dict], valid_only: bool =
             errors=result.errors,
         )
     now = timezone.now()
-    objs = []
     for _, data in keep:
         if not data["code"]:
             data["code"] = make_code(owner.region_code)
-        objs.append(Cylinder(owner_id=owner.pk, region_code=owner.region_code, status=S.IN_USE, **data))
+    rows_out = [data for _, data in keep]
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
     try:
         with transaction.atomic():
-            created = Cylinder.objects.bulk_create(objs, batch_size=2000)
-            if created and created[0].pk is None:  # backends without RETURNING (not ours, but be safe)
-                ids = dict(Cylinder.objects.filter(code__in=[c.code for c in objs]).values_list("code", "pk"))
-                for c in created:
-                    c.pk = ids[c.code]
-            CylinderEvent.objects.bulk_create(
-                [
-                    CylinderEvent(
-                        cylinder_id=c.pk,
-                        kind=E.REGISTERED,
-                        occurred_at=now,
-                        enterprise_id=owner.pk,
-                        actor=actor if getattr(actor, "pk", None) else None,
-                        summary=f"登记建档，产权单位 {owner.name}",
-                        region_code=owner.region_code,
-                    )
-                    for c in created
-                ],
-                batch_size=2000,
-            )
+            if connection.vendor == "postgresql":
+                ids = _copy_cylinders(rows_out, owner=owner, actor_id=actor_id, now=now)
+            else:
+                objs = [
+                    Cylinder(owner_id=owner.pk, region_code=owner.region_code, status=S.IN_USE, **d)
+                    for d in rows_out
+                ]
+                created = Cylinder.objects.bulk_create(objs, batch_size=2000)
+                ids = [c.pk for c in created]
+                CylinderEvent.objects.bulk_create(
+                    [
+                        CylinderEvent(
+                            cylinder_id=pk,
+                            kind=E.REGISTERED,
+                            occurred_at=now,
+                            enterprise_id=owner.pk,
+                            actor_id=actor_id,
+                            summary=f"登记建档，产权单位 {owner.name}",
+                            region_code=owner.region_code,
+                        )
+                        for pk in ids
+                    ],
+                    batch_size=2000,
+                )
+            # One audit event per chunk of AUDIT_CHUNK cylinders, listing every id and code, so the
+            # chain records each registration without one hash per row on 100k-row imports.
             audit_record_many(
                 events=[
                     PendingEvent(
-                        event_type="CYLINDER_REGISTERED",
+                        event_type="CYLINDERS_REGISTERED",
                         object_type="cylinder",
-                        object_id=c.pk,
+                        object_id=f"{ids[k]}-{ids[min(k + AUDIT_CHUNK, len(ids)) - 1]}",
                         actor=actor,
                         region_code=owner.region_code,
-                        payload={"code": c.code, "serial": c.serial, "spec": c.spec, "owner": owner.pk},
+                        payload={
+                            "owner": owner.pk,
+                            "count": len(ids[k : k + AUDIT_CHUNK]),
+                            "cylinders": [
+                                [pk, d["code"], d["serial"], d["spec"]]
+                                for pk, d in zip(
+                                    ids[k : k + AUDIT_CHUNK], rows_out[k : k + AUDIT_CHUNK], strict=True
+                                )
+                            ],
+                        },
                     )
-                    for c in created
+                    for k in range(0, len(ids), AUDIT_CHUNK)
                 ]
             )
     except IntegrityError as exc:
         # Lost a race with another registration of the same code.
         raise Conflict("部分气瓶码刚被其他单位登记，请重新导入", field="rows") from exc
-    result.created = len(created)
-    result.codes = [c.code for c in created]
+    result.created = len(ids)
+    result.codes = [d["code"] for d in rows_out]
     return result
+
+
+AUDIT_CHUNK = 1000
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_cylinders(rows: list[dict], *, owner, actor_id, now) -> list[int]:
+    """PostgreSQL: reserve ids, then COPY cylinders and their registration events (bulk path)."""
+    table = Cylinder._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+            [len(rows)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        cols = (
+            "id",
+            "created_at",
+            "updated_at",
+            "region_code",
+            "code",
+            "serial",
+            "maker_name",
+            "manufacturer_id",
+            "spec",
+            "is_two_phase",
+            "manufactured_on",
+            "design_life_years",
+            "last_inspected_on",
+            "next_inspection_due",
+            "owner_id",
+            "status",
+            "refurbished",
+        )
+        stamp = now.isoformat()
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            lines = []
+            for pk, d in zip(ids, rows, strict=True):
+                values = (
+                    pk,
+                    stamp,
+                    stamp,
+                    owner.region_code,
+                    d["code"],
+                    d["serial"],
+                    d["maker_name"],
+                    d["manufacturer_id"],
+                    d["spec"],
+                    d["is_two_phase"],
+                    d["manufactured_on"],
+                    d["design_life_years"],
+                    d["last_inspected_on"],
+                    d["next_inspection_due"],
+                    owner.pk,
+                    S.IN_USE,
+                    d["refurbished"],
+                )
+                lines.append("\t".join(_copy_value(v) for v in values))
+            copy.write("\n".join(lines) + "\n")
+        ecols = (
+            "created_at",
+            "updated_at",
+            "region_code",
+            "cylinder_id",
+            "kind",
+            "occurred_at",
+            "enterprise_id",
+            "actor_id",
+            "summary",
+            "data",
+        )
+        summary = _copy_value(f"登记建档，产权单位 {owner.name}")
+        with cursor.cursor.copy(
+            f"COPY {CylinderEvent._meta.db_table} ({', '.join(ecols)}) FROM STDIN"
+        ) as copy:
+            prefix = f"{stamp}\t{stamp}\t{owner.region_code}\t"
+            suffix = (
+                f"\t{E.REGISTERED.value}\t{stamp}\t{owner.pk}\t{_copy_value(actor_id)}\t{summary}\t{{}}\n"
+            )
+            copy.write("".join(f"{prefix}{pk}{suffix}" for pk in ids))
+    return ids
 
 
 def cylinder_register(*, actor, owner, **row) -> Cylinder:
@@ -332,19 +439,22 @@ XLSX_COLUMNS = {
 }
 
 
+DATE_KEYS = ("manufactured_on", "last_inspected_on", "next_inspection_due")
+
+
 def xlsx_rows(upload) -> list[dict]:
     """Rows of a registration workbook (first sheet, header row with the XLSX_COLUMNS names)."""
-    from openpyxl import load_workbook
-
     from gasguard.core.uploads import validate_xlsx
+    from gasguard.cylinders.xlsx import UnsupportedWorkbook, excel_date, read_rows
 
     validate_xlsx(upload, field="file")
-    wb = load_workbook(upload, read_only=True, data_only=True)
-    ws = wb.worksheets[0]
-    it = ws.iter_rows(values_only=True)
-    header = next(it, None)
-    if not header:
+    try:
+        raw_rows, date1904 = read_rows(upload)
+    except (UnsupportedWorkbook, KeyError, ValueError):
+        raw_rows, date1904 = _openpyxl_rows(upload), False
+    if not raw_rows or not any(v not in (None, "") for v in raw_rows[0]):
         raise ValidationFailed("表格为空", field="file")
+    header = raw_rows[0]
     columns = {}
     for i, name in enumerate(header):
         key = XLSX_COLUMNS.get(str(name or "").strip())
@@ -356,15 +466,31 @@ def xlsx_rows(upload) -> list[dict]:
     if missing:
         raise ValidationFailed(f"缺少列：{'、'.join(sorted(missing))}", field="file")
     rows = []
-    for number, values in enumerate(it, start=2):
+    for number, values in enumerate(raw_rows[1:], start=2):
         if not values or all(v in (None, "") for v in values):
             continue
         row = {"_row": number}
         for i, key in columns.items():
-            row[key] = values[i] if i < len(values) else None
+            value = values[i] if i < len(values) else None
+            if key in DATE_KEYS:
+                value = excel_date(value, date1904)
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
+            row[key] = value
         rows.append(row)
-    wb.close()
     return rows
+
+
+def _openpyxl_rows(upload) -> list[list]:
+    from openpyxl import load_workbook
+
+    upload.seek(0)
+    wb = load_workbook(upload, read_only=True, data_only=True)
+    try:
+        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+        upload.seek(0)
 
 
 def cylinder_import_xlsx(*, actor, owner, upload, valid_only: bool = False) -> RegistrationResult:
