@@ -51,6 +51,7 @@ from gasguard.registry.models import (
 from gasguard.registry.uscc import normalise_uscc, uscc_error
 
 READ_ONLY_MESSAGE = "您的角色为只读，不能修改台账"
+ENTERPRISE_USER_MESSAGE = "企业用户不能登记或修改企业信息、业务类型、证照和设施，请联系主管部门"
 ANGLE_MESSAGE = "不能包含 < 或 > 字符（疑似HTML或脚本）"
 
 # Editable fields per model; anything else passed to a service is refused.
@@ -260,6 +261,8 @@ def _raise_if(errors: dict) -> None:
 def _require_gov_write(actor, region_code: str, *, field: str = "region"):
     scope = user_scope(user=actor)
     if not scope.has_role(*WRITE_ROLES):
+        if scope.has_role(MembershipRoleChoices.ENTERPRISE):
+            raise PermissionDenied(ENTERPRISE_USER_MESSAGE)
         raise PermissionDenied(READ_ONLY_MESSAGE)
     if not scope.covers_region(region_code):
         raise PermissionDenied(f"所选区划（{region_code}）不在您的管辖范围内", field=field)

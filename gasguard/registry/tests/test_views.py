@@ -240,3 +240,37 @@ def test_facility_licence_staff_certificate_forms(city, login):
     other = login(city.inspector_b)
     assert other.get(url).status_code == 404
     assert other.get(f"/registry/staff/{staff.pk}/edit/").status_code == 404
+
+
+def test_enterprise_user_registers_own_premises_only(city, login):
+    client = login(city.enterprise_user_a)
+    data = {
+        "name": "自营食堂",
+        "kind": "canteen",
+        "region": city.grid_a.pk,
+        "address": "南头路2号",
+        "status": "open",
+        "underground": "none",
+    }
+    response = client.post("/registry/premises/new/", data)
+    assert response.status_code == 400 and "本企业" in response.content.decode()
+    response = client.post("/registry/premises/new/", {**data, "enterprise": city.enterprise_a.pk})
+    assert response.status_code == 302
+    assert Premises.objects.get(name="自营食堂").enterprise_id == city.enterprise_a.pk
+    # the other enterprise is not offered and cannot be posted
+    response = client.post(
+        "/registry/premises/new/", {**data, "name": "他营", "enterprise": city.enterprise_b.pk}
+    )
+    assert response.status_code == 400 and not Premises.objects.filter(name="他营").exists()
+    assert client.get("/registry/enterprises/new/").status_code == 200  # the form shows, saving is refused
+    response = client.post(
+        "/registry/enterprises/new/",
+        {
+            "name": "自建企业",
+            "uscc": make_uscc("440305", 31337),
+            "region": city.street_a.pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 400 and "企业用户不能登记" in response.content.decode()
+    assert not Enterprise.objects.filter(name="自建企业").exists()
