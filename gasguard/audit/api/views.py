@@ -45,7 +45,11 @@ class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = AuditEventSerializer
     pagination_class = CappedCountPagination
 
+    queryset = AuditEvent.objects.none()  # for the schema; real rows come from the selector
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEvent.objects.none()
         p = self.request.query_params
         return audit_event_list(
             user=self.request.user,
