@@ -17,7 +17,7 @@ import datetime
 import json
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
 from gasguard.accounts.choices import WRITE_ROLES, MembershipRoleChoices
@@ -286,6 +286,15 @@ def _require_enterprise_data_write(actor, enterprise: Enterprise, *, field: str 
     raise PermissionDenied(f"企业“{enterprise.name}”不在您的管辖范围内", field=field)
 
 
+def _save_unique(obj, *, field: str, message: str) -> None:
+    """Save; a unique-constraint race lost to a concurrent writer becomes a field error."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(message, field=field) from exc
+
+
 def _audit(event_type: str, obj, actor, payload: dict) -> None:
     audit_record(
         event_type=event_type,
@@ -361,7 +370,7 @@ def enterprise_create(*, actor, roles: Iterable[str] = (), **data) -> Enterprise
     _require_gov_write(actor, enterprise.region.code)
     enterprise.region_code = enterprise.region.code
     with transaction.atomic():
-        enterprise.save()
+        _save_unique(enterprise, field="uscc", message="统一社会信用代码已被其他企业使用（刚刚登记）")
         EnterpriseRole.objects.bulk_create([EnterpriseRole(enterprise=enterprise, role=r) for r in roles])
         payload = {k: _json_value(getattr(enterprise, k)) for k in data if k != "region"}
         payload["region"] = enterprise.region_code
@@ -385,7 +394,7 @@ def enterprise_update(*, actor, enterprise: Enterprise, **data) -> Enterprise:
         enterprise.region_code = enterprise.region.code
         changed["region"] = enterprise.region_code
     with transaction.atomic():
-        enterprise.save()
+        _save_unique(enterprise, field="uscc", message="统一社会信用代码已被其他企业使用（刚刚登记）")
         if "region" in changed:
             Licence.objects.filter(enterprise=enterprise).update(region_code=enterprise.region_code)
             Staff.objects.filter(enterprise=enterprise).update(region_code=enterprise.region_code)
@@ -446,7 +455,7 @@ def licence_create(*, actor, enterprise: Enterprise, **data) -> Licence:
     _validate_licence(licence, data, errors)
     _raise_if(errors)
     with transaction.atomic():
-        licence.save()
+        _save_unique(licence, field="number", message="该类型证号已登记（刚刚登记）")
         payload = {k: _json_value(getattr(licence, k)) for k in data}
         payload["enterprise"] = enterprise.pk
         _audit("LICENCE_CREATED", licence, actor, payload)
@@ -464,7 +473,7 @@ def licence_update(*, actor, licence: Licence, **data) -> Licence:
         return licence
     changed = {k: _json_value(getattr(licence, k)) for k in changed}
     with transaction.atomic():
-        licence.save()
+        _save_unique(licence, field="number", message="该类型证号已登记（刚刚登记）")
         _audit("LICENCE_UPDATED", licence, actor, changed)
     return licence
 

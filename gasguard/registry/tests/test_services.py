@@ -259,3 +259,12 @@ def test_facility_geometry_is_validated(city):
 def test_unknown_fields_are_refused(city):
     with pytest.raises(ValidationFailed):
         services.premises_update(actor=city.inspector_a, premises=city.premises_a, region_code="440306")
+
+
+def test_unique_race_becomes_field_error(city):
+    clone = Enterprise(
+        name="抢注", uscc=city.enterprise_a.uscc, region=city.street_a, region_code=city.street_a.code
+    )
+    with pytest.raises(ValidationFailed) as exc:
+        services._save_unique(clone, field="uscc", message="已被使用")
+    assert exc.value.errors == {"uscc": ["已被使用"]}
