@@ -131,6 +131,27 @@ def checklist_view(inspection):
     return rows
 
 
+def target_search(*, user, q: str, limit: int = 20) -> list[tuple[str, object]]:
+    """Premises, enterprises and facilities in the user's regions whose name contains `q`."""
+    from gasguard.registry.models import Enterprise, Facility, Premises
+
+    scope = _government_scope(user)
+    q = q.strip()[:100]
+    if not q:
+        return []
+    out: list[tuple[str, object]] = []
+    for kind, model, extra in (
+        ("premises", Premises, {"status__in": ["open", "suspended"]}),
+        ("enterprise", Enterprise, {"is_active": True}),
+        ("facility", Facility, {"is_active": True}),
+    ):
+        qs = scope.apply(model.objects.filter(name__icontains=q, **extra)).select_related("region")
+        out.extend((kind, obj) for obj in qs.order_by("region_code", "name")[: limit - len(out)])
+        if len(out) >= limit:
+            break
+    return out
+
+
 # --- coverage ------------------------------------------------------------------------------
 
 LEVEL_LENGTH = {"district": 6, "street": 9, "community": 12, "grid": 15}

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gasguard.accounts.selectors import user_scope
@@ -76,6 +77,7 @@ def task_list(request):
             "overdue": overdue,
             "page_title": "排查任务",
             "can_organise": scope.has_role("taskforce_admin", "supervisor"),
+            "today": timezone.localdate(),
         },
     )
 
@@ -202,7 +204,8 @@ def inspection_list(request):
 @domain_404
 def inspection_new(request):
     """Ad hoc inspection of a target in scope (e.g. from a premises page: ?target_type=premises&target_id=1)."""
-    form = NewInspectionForm(request.POST or request.GET or None)
+    data = request.POST if request.method == "POST" else request.GET
+    form = NewInspectionForm(data if "target_type" in data else None)
     if request.method == "POST" and form.is_valid():
         try:
             inspection = services.inspection_start(
@@ -225,8 +228,12 @@ def inspection_new(request):
                 target = None
         except DomainError:
             target = None
+    query = request.GET.get("q", "").strip()
+    results = selectors.target_search(user=request.user, q=query) if query else []
     return render(
-        request, "inspections/inspection_new.html", {"form": form, "target": target, "page_title": "现场检查"}
+        request,
+        "inspections/inspection_new.html",
+        {"form": form, "target": target, "q": query, "results": results, "page_title": "现场检查"},
     )
 
 

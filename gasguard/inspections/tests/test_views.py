@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from gasguard.hazards.models import Hazard
 from gasguard.inspections import services
-from gasguard.inspections.models import InspectionTask
+from gasguard.inspections.models import Inspection, InspectionTask
 from gasguard.inspections.tests.conftest import all_answers, jpeg_upload, signature_data_url
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +351,20 @@ def test_detail_record_sign_and_coverage_query_counts(city, login, sign_both, dj
     admin = login(city.taskforce_admin)
     with django_assert_max_num_queries(20):
         assert admin.get(reverse("inspections:coverage")).status_code == 200
+
+
+def test_ad_hoc_inspection_by_name_search(city, login):
+    client = login(city.inspector_a)
+    page = client.get(reverse("inspections:inspection_new"), {"q": "菜馆"})
+    html = page.content.decode()
+    assert "南山川菜馆" in html and "宝安粤菜馆" not in html  # only in scope
+    response = client.post(
+        reverse("inspections:inspection_new"),
+        {"target_type": "premises", "target_id": city.premises_a.pk, "lon": "", "lat": ""},
+    )
+    assert response.status_code == 302 and "/record/" in response.url
+    outside = client.post(
+        reverse("inspections:inspection_new"), {"target_type": "premises", "target_id": city.premises_b.pk}
+    )
+    assert outside.status_code == 200 and "不在您的数据权限范围内" in outside.content.decode()
+    assert not Inspection.objects.filter(premises=city.premises_b).exists()

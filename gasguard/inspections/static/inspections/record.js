@@ -101,5 +101,19 @@
       if (firstEmpty) { firstEmpty.scrollIntoView({ behavior: "smooth", block: "center" }); }
     });
   }
+  // Show all items, only unanswered ones, or only hazards (long checklists on a phone).
+  var showButtons = form.querySelectorAll("[data-show]");
+  showButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var mode = button.getAttribute("data-show");
+      showButtons.forEach(function (b) { b.classList.toggle("active", b === button); });
+      cards.forEach(function (card) {
+        var na = card.querySelector("input[name='na_" + card.getAttribute("data-rule") + "']");
+        var answered = (na && na.checked) || value(card) !== "" || card.querySelector("img");
+        var show = mode === "all" || (mode === "open" && !answered) || (mode === "hazard" && isHazard(card) === true);
+        card.hidden = !show;
+      });
+    });
+  });
   count();
 })();
