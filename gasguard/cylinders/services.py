@@ -551,10 +551,12 @@ class GateResult:
     attempt_id: int
     replayed: bool = False
     cylinder: dict | None = None
+    code: str = ""
 
     def as_dict(self) -> dict:
         return {
             "decision": self.decision,
+            "code": self.code,
             "reasons": self.reasons,
             "attempt_id": self.attempt_id,
             "replayed": self.replayed,
@@ -752,7 +754,11 @@ def _replay(attempt: FillAttempt, code: str) -> GateResult:
             f"幂等键已用于另一只气瓶（{attempt.code}），请为每次扫码生成新的幂等键", field="idempotency_key"
         )
     return GateResult(
-        decision=attempt.decision, reasons=attempt.reasons, attempt_id=attempt.pk, replayed=True
+        decision=attempt.decision,
+        reasons=attempt.reasons,
+        attempt_id=attempt.pk,
+        replayed=True,
+        code=attempt.code,
     )
 
 
@@ -935,7 +941,9 @@ def cylinder_check_for_filling(
             "next_inspection_due": cyl["next_inspection_due"].isoformat(),
             "max_fill_kg": str(cyl_rules.max_fill_kg(cyl["spec"]) or ""),
         }
-    return GateResult(decision=decision, reasons=reasons, attempt_id=attempt.pk, cylinder=summary)
+    return GateResult(
+        decision=decision, reasons=reasons, attempt_id=attempt.pk, cylinder=summary, code=fields["code"]
+    )
 
 
 # Gate reason → the catalogue rule of 方案 二(一)4 it breaks, most serious first.

@@ -281,3 +281,16 @@ def test_delivery_api_outside_area(unit, city, api):
     assert r.status_code == 201
     trace = api(city.market_inspector_a).get(f"/api/cylinders/trace/{c.code}/").json()
     assert trace["last_delivery"]["worker"] == "李送气" and trace["owner"] == unit.enterprise.name
+
+
+def test_export_epcis_command(unit, tmp_path):
+    from django.core.management import call_command
+
+    c = cylinder(unit.enterprise)
+    services.cylinder_set_status(actor=unit.user, cylinder=c, status="lost", reason="用户报失")
+    out = tmp_path / "e.jsonld"
+    call_command("export_epcis", "--code", c.code, "-o", str(out))
+    import json
+
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["epcisBody"]["eventList"][0]["bizStep"] == "gg:status_change"

@@ -70,7 +70,7 @@
     post(gateUrl, body, key).then(function (res) {
       var d = res.data;
       if (res.status === 200) {
-        show(d.decision, d.decision === "allow" ? "允许充装" : "禁止充装", code, d.reasons);
+        show(d.decision, d.decision === "allow" ? "允许充装" : "禁止充装", d.code || code, d.reasons);
         if (d.decision === "allow") {
           document.getElementById("fill-attempt").value = d.attempt_id;
           document.getElementById("fill-max").textContent = d.cylinder && d.cylinder.max_fill_kg ? "(≤" + d.cylinder.max_fill_kg + ")" : "";
