@@ -145,6 +145,8 @@ class Hazard(RegionScopedModel):
             models.Index(fields=["region_code", "status", "deadline"], name="hazard_scope_status_idx"),
             models.Index(fields=["region_code", "found_at"], name="hazard_scope_found_idx"),
             models.Index(fields=["premises", "rule_id"], name="hazard_premises_rule_idx"),
+            # The ledger list filtered by status, newest first (the most common query).
+            models.Index(fields=["status", "-found_at", "-id"], name="hazard_status_found_idx"),
         ]
         constraints = [
             # 销号 needs evidence and a verifier who is not the rectifier — enforced by the database
