@@ -734,15 +734,19 @@ def reward_propose(*, actor, tip_id, amount=None, basis: str = "") -> Reward:
                 raise Conflict("该奖励刚被他人处理，请刷新后重试")
             reward = Reward.objects.get(pk=existing.pk)
         else:
-            reward = Reward.objects.create(
-                tip=tip,
-                region_code=tip.region_code,
-                amount=value,
-                basis=basis or eligibility["terms"]["source"],
-                eligibility=eligibility,
-                proposed_by=actor,
-                proposed_at=now,
-            )
+            try:
+                with transaction.atomic():
+                    reward = Reward.objects.create(
+                        tip=tip,
+                        region_code=tip.region_code,
+                        amount=value,
+                        basis=basis or eligibility["terms"]["source"],
+                        eligibility=eligibility,
+                        proposed_by=actor,
+                        proposed_at=now,
+                    )
+            except IntegrityError as exc:  # someone proposed at the same moment
+                raise Conflict("该举报已有奖励记录") from exc
         audit_record(
             event_type="REWARD_PROPOSED",
             object_type="reward",

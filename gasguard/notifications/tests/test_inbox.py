@@ -92,3 +92,12 @@ def test_channel_page_admin_only_and_creates_channel(city, login, robot, django_
     c.post(reverse("notifications:channel_toggle", args=[ch.pk]))
     ch.refresh_from_db()
     assert not ch.is_active
+
+
+@pytest.mark.django_db
+def test_inbox_page_query_count(city, login, django_assert_max_num_queries):
+    for i in range(20):
+        notify(recipients=[city.inspector_a], kind="k", subject=f"消息{i}")
+    c = login(city.inspector_a)
+    with django_assert_max_num_queries(10):
+        assert c.get(reverse("notifications:inbox")).status_code == 200

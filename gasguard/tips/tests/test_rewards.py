@@ -191,3 +191,27 @@ def test_inspectors_cannot_propose(city):
     tip = confirmed(city)
     with pytest.raises(PermissionDenied):
         reward_propose(actor=city.inspector_a, tip_id=tip.pk)
+
+
+def test_reward_lists_query_count(city, second_admin, login, api, django_assert_max_num_queries):
+    from gasguard.registry.tests.factories import PremisesFactory
+
+    for phone in ("13900000001", "13900000002", "13900000003"):
+        place = PremisesFactory(region=city.grid_a, enterprise=city.enterprise_a)
+        tip = submit(city, is_anonymous=False, reporter_name="甲", reporter_phone=phone)
+        tip_verify(
+            actor=city.market_inspector_a,
+            tip_id=tip.pk,
+            outcome="confirmed",
+            target_type="premises",
+            target_id=place.pk,
+        )
+        reward_propose(actor=city.taskforce_admin, tip_id=tip.pk)
+    c = login(city.taskforce_admin)
+    with django_assert_max_num_queries(10):
+        r = c.get("/tips/rewards/")
+    assert r.status_code == 200 and r.content.decode().count("¥300") == 3
+    client = api(second_admin)
+    with django_assert_max_num_queries(8):
+        r = client.get("/api/tips/rewards/")
+    assert r.json()["count"] == 3
