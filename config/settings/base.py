@@ -94,7 +94,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a long import writes.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault(
-        "init_command", "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;"
+        "init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
     )
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 
@@ -221,10 +221,10 @@ GASGUARD_GATE_REPEAT_DENY_HOURS = env_int("GASGUARD_GATE_REPEAT_DENY_HOURS", 24,
 GASGUARD_GATE_MAX_CLOCK_SKEW_MINUTES = env_int("GASGUARD_GATE_MAX_CLOCK_SKEW_MINUTES", 5, minimum=1)
 GASGUARD_GATE_OTHER_STATION_MINUTES = env_int("GASGUARD_GATE_OTHER_STATION_MINUTES", 10, minimum=0)
 GASGUARD_GATE_CACHE_SECONDS = env_int("GASGUARD_GATE_CACHE_SECONDS", 60, minimum=0)
-GASGUARD_GAS_DME_MAX_PCT = env_float("GASGUARD_GAS_DME_MAX_PCT", 0.5, minimum=0.0)
-GASGUARD_GAS_VAPOUR_PRESSURE_MAX_KPA = env_float("GASGUARD_GAS_VAPOUR_PRESSURE_MAX_KPA", 1380.0, minimum=0.0)
 GASGUARD_PUBLIC_BASE_URL = env_str("GASGUARD_PUBLIC_BASE_URL", "")  # printed in cylinder QR labels
 GASGUARD_PUBLIC_SCAN_RATE = env_str("GASGUARD_PUBLIC_SCAN_RATE", "30/min")
+GASGUARD_GAS_DME_MAX_PCT = env_float("GASGUARD_GAS_DME_MAX_PCT", 0.5, minimum=0.0)
+GASGUARD_GAS_VAPOUR_PRESSURE_MAX_KPA = env_float("GASGUARD_GAS_VAPOUR_PRESSURE_MAX_KPA", 1380.0, minimum=0.0)
 GASGUARD_GAS_C5_MAX_PCT = env_float("GASGUARD_GAS_C5_MAX_PCT", 3.0, minimum=0.0)
 GASGUARD_GAS_SULPHUR_MAX_MG_M3 = env_float("GASGUARD_GAS_SULPHUR_MAX_MG_M3", 343.0, minimum=0.0)
 GASGUARD_REVISIT_GENERAL_SHARE = env_float("GASGUARD_REVISIT_GENERAL_SHARE", 0.2, minimum=0.0)
