@@ -374,3 +374,42 @@ def test_interview_and_warning_records(city):
             reason="y",
         )
     assert MonthlyReport.objects.count() == 0
+
+
+def test_celery_task_reminds(city, frozen):
+    from gasguard.campaigns.tasks import remind_reports
+
+    frozen(2024, 3, 26, 9)
+    campaign = services.campaign_create_default(actor=city.taskforce_admin, region=city.city)
+    services.campaign_target_set(actor=city.taskforce_admin, campaign=campaign, region=city.district_a)
+    _city_admin_membership(city)
+    assert remind_reports.apply().get() == 1
+
+
+def test_submission_notifies_the_upper_level(city, frozen, django_capture_on_commit_callbacks):
+    frozen(2024, 3, 20, 10)
+    report = services.monthly_report_create(
+        actor=city.supervisor_a, region=city.district_a, month=date(2024, 2, 1)
+    )
+    services.monthly_report_update(
+        actor=city.supervisor_a, report=report, work_summary="x", problems="", next_steps=""
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.monthly_report_submit(actor=city.supervisor_a, report=report)
+    note = Notification.objects.get(recipient=city.taskforce_admin, kind="monthly_report_submitted")
+    assert "南山区" in note.subject and note.link == f"/campaigns/reports/{report.pk}/"
+
+
+def test_concurrent_submit_has_one_winner(city, frozen):
+    frozen(2024, 3, 20, 10)
+    report = services.monthly_report_create(
+        actor=city.supervisor_a, region=city.district_a, month=date(2024, 2, 1)
+    )
+    services.monthly_report_update(
+        actor=city.supervisor_a, report=report, work_summary="x", problems="", next_steps=""
+    )
+    stale = MonthlyReport.objects.get(pk=report.pk)
+    services.monthly_report_submit(actor=city.supervisor_a, report=report)
+    with pytest.raises(Conflict):
+        services.monthly_report_submit(actor=city.supervisor_a, report=stale)
+    assert AuditEvent.objects.filter(event_type="MONTHLY_REPORT_SUBMITTED").count() == 1
