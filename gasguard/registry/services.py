@@ -38,6 +38,7 @@ from gasguard.registry.choices import (
     StaffPostChoices,
     UndergroundChoices,
 )
+from gasguard.registry.importing import parse_date
 from gasguard.registry.models import (
     Certificate,
     Enterprise,
@@ -185,8 +186,6 @@ def _as_date(value, *, field: str, label: str, errors: dict) -> datetime.date | 
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    from gasguard.registry.importing import parse_date  # noqa: PLC0415 - shared parser
-
     parsed = parse_date(value)
     if parsed is None:
         errors.setdefault(field, []).append(f"{label}“{value}”不是有效日期（如 2024-03-01）")

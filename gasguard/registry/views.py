@@ -31,6 +31,7 @@ from gasguard.registry.forms import (
     LicenceForm,
     PremisesForm,
     StaffForm,
+    apply_domain_error,
     bootstrapify,
 )
 from gasguard.registry.importing import COLUMNS, KIND_LABELS, SAMPLE_ROWS, run_import, template_notes
@@ -433,8 +434,6 @@ def _form_page(request, *, form, title, save, success_url, cancel_url):
         try:
             obj = save(form)
         except DomainError as exc:
-            from gasguard.registry.forms import apply_domain_error  # noqa: PLC0415
-
             apply_domain_error(form, exc)
         else:
             messages.success(request, f"{title}：已保存")

@@ -1,5 +1,7 @@
 import pytest
 from django.test import RequestFactory
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gasguard.core.errors import NotFound
 from gasguard.core.listing import next_code, prefix_range
@@ -93,3 +95,15 @@ def test_enterprise_licence_filter(city):
     assert list(fs.qs) == [city.enterprise_b]
     fs = EnterpriseFilterSet({"role": "bottled_lpg", "q": "宝安"}, queryset=qs, request=request)
     assert list(fs.qs) == [city.enterprise_b]
+
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=15)
+
+
+@given(prefix=digits, code=digits)
+def test_prefix_range_matches_startswith_for_any_codes(prefix, code):
+    upper = next_code(prefix)
+    in_range = prefix <= code and (upper is None or code < upper)
+    if upper is None:  # all nines: the filter falls back to startswith
+        in_range = code.startswith(prefix)
+    assert in_range == code.startswith(prefix)
