@@ -70,10 +70,11 @@ class DeviceDirectory:
         self._items: dict[str, tuple[float, DeviceInfo | None]] = {}
         self._verified: dict[tuple[str, str], bool] = {}
 
-    def get(self, code: str) -> DeviceInfo | None:
+    def get(self, code: str, *, max_age: float | None = None) -> DeviceInfo | None:
         now = time.monotonic()
         hit = self._items.get(code)
-        if hit is not None and now - hit[0] < (self.ttl if hit[1] else 5.0):
+        ttl = max_age if max_age is not None else (self.ttl if hit and hit[1] else 5.0)
+        if hit is not None and now - hit[0] < ttl:
             return hit[1]
         row = (
             Device.objects.filter(code=code)
@@ -83,17 +84,25 @@ class DeviceDirectory:
             .first()
         )
         info = DeviceInfo(*row) if row else None
-        if hit is not None and (
-            hit[1] is None or info is None or hit[1].credential_hash != (info and info.credential_hash)
-        ):
-            self._verified = {k: v for k, v in self._verified.items() if k[0] != code}
         self._items[code] = (now, info)
         return info
 
-    def check(self, info: DeviceInfo, token) -> bool:
+    def check(self, info: DeviceInfo, token) -> tuple[bool, DeviceInfo]:
+        """Whether the token is the device's credential. A failure re-reads the device (at most once
+        a second) so a freshly rotated secret is accepted at once; a rotated-out secret keeps
+        working on a running worker for at most `ttl` seconds."""
         if not isinstance(token, str):
-            return False
-        key = (info.code, token)
+            return False, info
+        ok = self._check(info, token)
+        if not ok:
+            fresh = self.get(info.code, max_age=1.0)
+            if fresh is not None and fresh.credential_hash != info.credential_hash:
+                info = fresh
+                ok = self._check(info, token)
+        return ok, info
+
+    def _check(self, info: DeviceInfo, token: str) -> bool:
+        key = (info.code, token, info.credential_hash)
         ok = self._verified.get(key)
         if ok is None:
             ok = check_secret(info.code, token, info.credential_hash)
@@ -230,7 +239,8 @@ def parse_message(
     if info is None:
         dead("unknown_device", f"未登记的设备：{code}")
         return out
-    if not directory.check(info, token if token is not None else doc.get("token")):
+    ok, info = directory.check(info, token if token is not None else doc.get("token"))
+    if not ok:
         dead("bad_credential", f"设备 {code} 的凭证错误（凭证与设备编号绑定）")
         return out
     if not info.is_active:

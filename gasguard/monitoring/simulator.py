@@ -172,24 +172,22 @@ class Simulator:
                 out[metric] = 1 if self.rng.random() < 0.00005 else 0
         return out
 
-    def _garbage(self, dev: SimDevice, body: dict) -> bytes:
+    def _garbage(self, dev: SimDevice, body: dict) -> tuple[str, bytes]:
+        """A broken message that must be refused whole (so published = stored + dead-lettered)."""
+        topic = f"gg/v1/{dev.code}/telemetry"
         kind = self.rng.randrange(5)
-        if kind == 0:
-            return b'{"token": "' + dev.secret.encode() + b'", "metrics": {"methane": 1.0'
-        if kind == 1:
-            return (
-                json.dumps(body)
-                .replace(next(iter(body["readings"][0]["metrics"].values())).__repr__(), "NaN", 1)
-                .encode()
-            )
-        if kind == 2:
-            body["readings"][0]["metrics"] = {"methane": 250.0}
-            return json.dumps(body).encode()
-        if kind == 3:
+        if kind == 0:  # truncated JSON
+            return topic, json.dumps(body).encode()[:-7]
+        if kind == 1:  # NaN is not JSON
+            nan = {"token": dev.secret, "readings": [{"ts": dev.last_ms, "metrics": {"methane": float("nan")}}]}
+            return topic, json.dumps(nan).encode()  # json.dumps writes NaN; ingest must refuse it
+        if kind == 2:  # a credential that is not this device's
             body["token"] = "stolen-or-wrong-token"
-            return json.dumps(body).encode()
-        body["readings"][0]["ts"] = int((time.time() + 365 * 86400) * 1000)
-        return json.dumps(body).encode()
+            return topic, json.dumps(body).encode()
+        if kind == 3:  # unknown device
+            return f"gg/v1/SIM-UNKNOWN-{self.rng.randrange(10**6)}/telemetry", json.dumps(body).encode()
+        body["readings"] = "not-a-list"  # wrong type
+        return topic, json.dumps(body).encode()
 
     def message(self, dev: SimDevice, now: float) -> tuple[str, bytes, int, bool]:
         """(topic, payload, readings, is_garbage) for one device, `per_message` samples bundled."""
@@ -203,7 +201,7 @@ class Simulator:
             count += len(values)
         body = {"token": dev.secret, "readings": readings}
         if self.garbage and self.rng.random() < self.garbage:
-            return f"gg/v1/{dev.code}/telemetry", self._garbage(dev, body), count, True
+            return (*self._garbage(dev, body), count, True)
         return f"gg/v1/{dev.code}/telemetry", json.dumps(body, separators=(",", ":")).encode(), count, False
 
     def publish(self, topic: str, payload: bytes, readings: int, garbage: bool) -> None:

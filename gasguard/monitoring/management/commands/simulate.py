@@ -40,5 +40,5 @@ class Command(BaseCommand):
             sim.close()
         self.stdout.write(
             f"published messages={sim.published_messages} readings={sim.published_readings} "
-            f"garbage_messages={sim.garbage_messages}"
+            f"garbage_messages={sim.garbage_messages} good_readings={sim.good_readings}"
         )
