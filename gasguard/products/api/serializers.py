@@ -24,6 +24,7 @@ class SpotCheckSerializer(serializers.ModelSerializer):
             "region_code",
         ]
         read_only_fields = ["region_code"]
+        extra_kwargs = {"department": {"required": False}, "seller": {"required": False}}
 
 
 class BlacklistEntrySerializer(serializers.ModelSerializer):
@@ -41,6 +42,7 @@ class BlacklistEntrySerializer(serializers.ModelSerializer):
             "region_code",
         ]
         read_only_fields = ["is_active", "lifted_on", "region_code"]
+        extra_kwargs = {"listed_on": {"required": False}}
 
 
 class RecallSerializer(serializers.ModelSerializer):
