@@ -405,6 +405,7 @@ def hazard_trend(
     start: date | None = None,
     end: date | None = None,
     use_cache: bool = True,
+    refresh: bool = False,
 ) -> dict:
     """动态清零 trend: per week or month, hazards found, closed, and open at the bucket's end.
 
@@ -422,7 +423,7 @@ def hazard_trend(
         start = start.replace(day=1)
     key = _cache_key("trend", scope, region_code, interval, start, end, today)
     ttl = settings.GASGUARD_DASHBOARD_CACHE_SECONDS
-    if use_cache and ttl:
+    if use_cache and not refresh and ttl:
         hit = cache.get(key)
         if hit is not None:
             return hit
@@ -476,8 +477,8 @@ def hazard_trend(
         "open": open_series,
         "open_at_start": baseline,
     }
-    if use_cache and ttl:
-        cache.set(key, result, ttl)
+    if (use_cache or refresh) and ttl:
+        cache.set(key, result, ttl * (2 if refresh else 1))
     return result
 
 
@@ -717,8 +718,14 @@ def enforcement_figures(*, scope: Scope, region_code: str, period: Period, now=N
 # --- the whole dashboard ---------------------------------------------------------------------
 
 
-def _cache_key(kind: str, scope: Scope, *parts) -> str:
-    raw = repr((kind, scope.is_global, scope.region_prefixes, scope.enterprise_ids, parts))
+def _cache_key(kind: str, scope: Scope, code: str, *parts) -> str:
+    """Per (scope, region, …, day). Everyone whose scope covers the whole region sees the same
+    figures (the region filter is then the scope, see `in_region`), so they share one entry."""
+    if code and scope.covers_region(code) and not scope.is_global:
+        who = ("region",)
+    else:
+        who = (scope.is_global, scope.region_prefixes, scope.enterprise_ids)
+    raw = repr((kind, who, code, parts))
     return "gg:dash:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
@@ -728,16 +735,28 @@ def dashboard_figures(
     region: Region | None,
     period: Period,
     use_cache: bool = True,
+    refresh: bool = False,
     now: datetime | None = None,
 ) -> dict:
-    """Every figure of the dashboard for one region and period, plus one row per child region."""
+    """Every figure of the dashboard for one region and period, plus one row per child region.
+
+    Cached for GASGUARD_DASHBOARD_CACHE_SECONDS; `refresh=True` recomputes and re-caches (the
+    warm-up task does this for the top regions so their first viewer never waits)."""
     code = region.code if region else ""
     ttl = settings.GASGUARD_DASHBOARD_CACHE_SECONDS
     key = _cache_key("figures", scope, code, period.start, period.end, timezone.localdate())
-    if use_cache and ttl and now is None:
+    if use_cache and not refresh and ttl and now is None:
         hit = cache.get(key)
         if hit is not None:
             return hit
+    result = _dashboard_figures(scope=scope, region=region, period=period, now=now)
+    if (use_cache or refresh) and ttl and now is None:
+        cache.set(key, result, ttl * (2 if refresh else 1))
+    return result
+
+
+def _dashboard_figures(*, scope: Scope, region: Region | None, period: Period, now=None) -> dict:
+    code = region.code if region else ""
     hazards = hazard_figures(
         scope=scope, region_code=code, period=period, now=now, child_length=child_code_length(region)
     )
@@ -768,8 +787,6 @@ def dashboard_figures(
         "revisit": revisit,
         "children": children,
     }
-    if use_cache and ttl and now is None:
-        cache.set(key, result, ttl)
     return result
 
 
@@ -800,3 +817,20 @@ def children_figures(
             }
         )
     return rows
+
+
+def dashboard_warm(*, max_level: int = 2) -> list[tuple[str, float]]:
+    """Recompute and re-cache the default figures and trend of every region down to `max_level`
+    (province and cities by default), so the views with the most rows are always served warm.
+    Run it more often than GASGUARD_DASHBOARD_CACHE_SECONDS (warmed entries live twice that)."""
+    import time as _time
+
+    timings = []
+    for region in Region.objects.filter(level__lte=max_level).order_by("level", "code"):
+        started = _time.perf_counter()
+        scope = Scope(region_prefixes=(region.code,))
+        dashboard_figures(scope=scope, region=region, period=Period(), refresh=True)
+        for interval in ("month", "week"):
+            hazard_trend(scope=scope, region_code=region.code, interval=interval, refresh=True)
+        timings.append((region.code, _time.perf_counter() - started))
+    return timings

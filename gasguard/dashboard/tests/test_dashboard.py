@@ -210,3 +210,32 @@ def test_phone_layout_has_responsive_tables(city, ledger, login):
         and 'id="dash-charts"' in body
         and "<script>" not in body.replace("<script src=", "")
     )
+
+
+def test_warm_task_fills_the_cache_for_every_viewer_of_the_region(city, ledger, settings):
+    from django.core.cache import cache
+
+    from gasguard.dashboard.tasks import warm_dashboard
+
+    settings.GASGUARD_DASHBOARD_CACHE_SECONDS = 60
+    cache.clear()
+    assert warm_dashboard.apply().get() == 2  # 44 and 4403
+    make_hazard(premises=city.premises_a, found=ledger - timedelta(days=1))
+    # The task-force admin (scope 4403) and a superuser-free city viewer share the warmed entry.
+    warmed = _figures_cached(city.taskforce_admin, "4403")
+    assert warmed["hazards"]["summary"]["found"] == 5
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("warm_dashboard", stdout=out)
+    assert "4403" in out.getvalue()
+    assert _figures_cached(city.taskforce_admin, "4403")["hazards"]["summary"]["found"] == 6
+    cache.clear()
+
+
+def _figures_cached(user, code):
+    scope = user_scope(user=user)
+    region = stats.resolve_region(scope=scope, code=code)
+    return stats.dashboard_figures(scope=scope, region=region, period=stats.Period())
