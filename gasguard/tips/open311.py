@@ -1,4 +1,4 @@
-"""Open311 GeoReport v2 (JSON): services, post a request, request status.
+"""Open311 GeoReport v2 (JSON and XML): services, post a request, request status.
 
 Existing 12345/hotline systems forward reports with an API key (Open311Client). The status
 endpoints answer by `service_request_id`, which is the unguessable tracking code, and give
@@ -6,9 +6,10 @@ only status and status notes — never the description, location or reporter.
 """
 
 import json
+from xml.etree import ElementTree
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,9 +21,36 @@ from gasguard.tips.security import client_ip, normalize_code, rate_limited, stat
 from gasguard.tips.selectors import tip_public_status
 from gasguard.tips.services import TipInput, open311_authenticate, tip_submit
 
+XML_ROOTS = {"services": ("services", "service"), "requests": ("service_requests", "request")}
 
-def _error(status: int, description: str) -> JsonResponse:
-    return JsonResponse([{"code": status, "description": description}], status=status, safe=False)
+
+def _xml(data, root: str, item: str) -> bytes:
+    top = ElementTree.Element(root)
+
+    def fill(parent, mapping):
+        for key, value in mapping.items():
+            child = ElementTree.SubElement(parent, key)
+            if isinstance(value, list):
+                for entry in value:
+                    fill(ElementTree.SubElement(child, "attribute"), entry)
+            elif value is not None:
+                child.text = str(value).lower() if isinstance(value, bool) else str(value)
+
+    for entry in data if isinstance(data, list) else [data]:
+        fill(ElementTree.SubElement(top, item) if isinstance(data, list) else top, entry)
+    return ('<?xml version="1.0" encoding="utf-8"?>' + ElementTree.tostring(top, encoding="unicode")).encode()
+
+
+def _respond(data, *, fmt: str = "json", status: int = 200, root: str = "", item: str = ""):
+    if fmt == "xml":
+        return HttpResponse(_xml(data, root, item), status=status, content_type="text/xml; charset=utf-8")
+    return JsonResponse(data, status=status, safe=False)
+
+
+def _error(status: int, description: str, fmt: str = "json"):
+    return _respond(
+        [{"code": status, "description": description}], fmt=fmt, status=status, root="errors", item="error"
+    )
 
 
 def _iso(dt) -> str | None:
@@ -30,7 +58,7 @@ def _iso(dt) -> str | None:
 
 
 @require_GET
-def services(request):
+def services(request, fmt="json"):
     """GET /open311/v2/services.json — the report categories as Open311 services."""
     rows = [
         {
@@ -44,15 +72,15 @@ def services(request):
         }
         for value, label in TipCategoryChoices.choices
     ]
-    return JsonResponse(rows, safe=False)
+    return _respond(rows, fmt=fmt, root="services", item="service")
 
 
 @require_GET
-def service_definition(request, code: str):
+def service_definition(request, code: str, fmt="json"):
     """GET /open311/v2/services/<code>.json — no extra attributes are needed."""
     if code not in TipCategoryChoices.values:
-        return _error(404, "service_code not found")
-    return JsonResponse({"service_code": code, "attributes": []})
+        return _error(404, "service_code not found", fmt)
+    return _respond({"service_code": code, "attributes": []}, fmt=fmt, root="service_definition")
 
 
 def _float(value):
@@ -66,27 +94,27 @@ def _digits(value) -> str:
     return text if text.isdigit() and len(text) in (6, 9) else ""
 
 
-def _post_request(request):
+def _post_request(request, fmt="json"):
     if request.content_type == "application/json":
         try:
             data = json.loads(request.body or b"{}")
         except ValueError:
-            return _error(400, "invalid JSON body")
+            return _error(400, "invalid JSON body", fmt)
         if not isinstance(data, dict):
-            return _error(400, "invalid JSON body")
+            return _error(400, "invalid JSON body", fmt)
     else:
         data = request.POST
     client = open311_authenticate(str(data.get("api_key") or ""))
     if client is None:
-        return _error(403, "api_key missing or invalid")
+        return _error(403, "api_key missing or invalid", fmt)
     if rate_limited(
         "open311", f"client:{client.pk}", limit=settings.GASGUARD_OPEN311_RATE_PER_MIN, window_seconds=60
     ):
-        return _error(429, "rate limit exceeded")
+        return _error(429, "rate limit exceeded", fmt)
     try:
         lon, lat = _float(data.get("long")), _float(data.get("lat"))
     except (TypeError, ValueError):
-        return _error(400, "lat/long must be numbers")
+        return _error(400, "lat/long must be numbers", fmt)
     name = " ".join(
         p for p in (str(data.get("last_name") or ""), str(data.get("first_name") or "")) if p
     ).strip()
@@ -114,8 +142,8 @@ def _post_request(request):
         tip = tip_submit(data=tip_input, channel=client.channel, ip=client_ip(request), open311_client=client)
     except ValidationFailed as exc:
         fields = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()) or exc.message
-        return _error(400, fields)
-    return JsonResponse(
+        return _error(400, fields, fmt)
+    return _respond(
         [
             {
                 "service_request_id": tip.code,
@@ -123,8 +151,10 @@ def _post_request(request):
                 "account_id": None,
             }
         ],
+        fmt=fmt,
         status=201,
-        safe=False,
+        root="service_requests",
+        item="request",
     )
 
 
@@ -153,26 +183,26 @@ def _request_row(code: str) -> dict | None:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def requests_view(request):
+def requests_view(request, fmt="json"):
     """POST creates a request; GET ?service_request_id=a,b lists the given requests' status."""
     if request.method == "POST":
-        return _post_request(request)
+        return _post_request(request, fmt)
     if status_lookup_limited(client_ip(request)):
-        return _error(429, "rate limit exceeded")
+        return _error(429, "rate limit exceeded", fmt)
     ids = [normalize_code(c) for c in request.GET.get("service_request_id", "").split(",")]
     ids = [c for c in ids if c][:20]
     if not ids:
-        return _error(400, "service_request_id is required (comma-separated, at most 20)")
+        return _error(400, "service_request_id is required (comma-separated, at most 20)", fmt)
     rows = [row for row in (_request_row(c) for c in ids) if row]
-    return JsonResponse(rows, safe=False)
+    return _respond(rows, fmt=fmt, root="service_requests", item="request")
 
 
 @require_GET
-def request_detail(request, code: str):
+def request_detail(request, code: str, fmt="json"):
     """GET /open311/v2/requests/<service_request_id>.json"""
     if status_lookup_limited(client_ip(request)):
-        return _error(429, "rate limit exceeded")
+        return _error(429, "rate limit exceeded", fmt)
     row = _request_row(code)
     if row is None:
-        return _error(404, "service_request_id not found")
-    return JsonResponse([row], safe=False)
+        return _error(404, "service_request_id not found", fmt)
+    return _respond([row], fmt=fmt, root="service_requests", item="request")

@@ -6,7 +6,7 @@ Public pages (no login): /report/, /report/done/, /report/status/ and Open311 un
 hide one of them; hence there is no separate urls.py).
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from gasguard.tips import open311, public_views, views
 
@@ -16,10 +16,18 @@ urlpatterns = [
     path("report/", public_views.public_report, name="public_report"),
     path("report/done/", public_views.public_done, name="public_done"),
     path("report/status/", public_views.public_status, name="public_status"),
-    path("open311/v2/services.json", open311.services, name="open311_services"),
-    path("open311/v2/services/<str:code>.json", open311.service_definition, name="open311_service"),
-    path("open311/v2/requests.json", open311.requests_view, name="open311_requests"),
-    path("open311/v2/requests/<str:code>.json", open311.request_detail, name="open311_request"),
+    re_path(r"^open311/v2/services\.(?P<fmt>json|xml)$", open311.services, name="open311_services"),
+    re_path(
+        r"^open311/v2/services/(?P<code>[\w-]+)\.(?P<fmt>json|xml)$",
+        open311.service_definition,
+        name="open311_service",
+    ),
+    re_path(r"^open311/v2/requests\.(?P<fmt>json|xml)$", open311.requests_view, name="open311_requests"),
+    re_path(
+        r"^open311/v2/requests/(?P<code>[\w-]+)\.(?P<fmt>json|xml)$",
+        open311.request_detail,
+        name="open311_request",
+    ),
     # staff
     path("tips/", views.tip_list, name="tip_list"),
     path("tips/new/", views.tip_create, name="tip_create"),

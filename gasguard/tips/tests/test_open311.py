@@ -138,3 +138,33 @@ def test_client_command(city):
         call_command("open311_client", "create", "--name", "x", "--region", "9999")
     call_command("open311_client", "disable", "--prefix", key.split(".")[0], stdout=StringIO())
     assert not Open311Client.objects.get().is_active
+
+
+def test_xml_format(client, city, key):
+    from xml.etree import ElementTree
+
+    r = client.get("/open311/v2/services.xml")
+    root = ElementTree.fromstring(r.content)
+    assert r["Content-Type"].startswith("text/xml") and root.tag == "services"
+    assert {s.findtext("service_code") for s in root.findall("service")} >= {"gas", "hose"}
+    assert (
+        ElementTree.fromstring(client.get("/open311/v2/services/hose.xml").content).findtext("service_code")
+        == "hose"
+    )
+    r = client.post(
+        "/open311/v2/requests.xml",
+        {
+            "api_key": key,
+            "service_code": "hose",
+            "address_string": "某路",
+            "description": "软管老化",
+            "district_code": "440305",
+        },
+    )
+    assert r.status_code == 201
+    code = ElementTree.fromstring(r.content).find("request").findtext("service_request_id")
+    row = ElementTree.fromstring(client.get(f"/open311/v2/requests/{code}.xml").content).find("request")
+    assert row.findtext("status") == "open" and row.findtext("service_code") == "hose"
+    err = ElementTree.fromstring(client.get("/open311/v2/requests/NOPE.xml").content)
+    assert err.tag == "errors" and err.find("error").findtext("code") == "404"
+    assert client.get("/open311/v2/services.csv").status_code == 404
