@@ -430,20 +430,24 @@ def facility_detail(request, pk):
 
 def _form_page(request, *, form, title, save, success_url, cancel_url):
     """Validate the form, call the service; domain errors go back onto the form's fields."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form)
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"{title}：已保存")
-            return redirect(success_url(obj))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                obj = save(form)
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+                status = exc.status_code
+            else:
+                messages.success(request, f"{title}：已保存")
+                return redirect(success_url(obj))
     bootstrapify(form)
     return render(
         request,
         "registry/form.html",
         {"page_title": title, "form": form, "cancel_url": cancel_url},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

@@ -140,7 +140,7 @@ def test_leader_gets_no_edit_and_cannot_post(city, login):
             "underground": "none",
         },
     )
-    assert response.status_code == 400 and "只读" in response.content.decode()
+    assert response.status_code == 403 and "只读" in response.content.decode()
     city.premises_a.refresh_from_db()
     assert city.premises_a.name == "南山川菜馆"
 
@@ -253,7 +253,7 @@ def test_enterprise_user_registers_own_premises_only(city, login):
         "underground": "none",
     }
     response = client.post("/registry/premises/new/", data)
-    assert response.status_code == 400 and "本企业" in response.content.decode()
+    assert response.status_code == 403 and "本企业" in response.content.decode()
     response = client.post("/registry/premises/new/", {**data, "enterprise": city.enterprise_a.pk})
     assert response.status_code == 302
     assert Premises.objects.get(name="自营食堂").enterprise_id == city.enterprise_a.pk
@@ -272,5 +272,5 @@ def test_enterprise_user_registers_own_premises_only(city, login):
             "is_active": "on",
         },
     )
-    assert response.status_code == 400 and "企业用户不能登记" in response.content.decode()
+    assert response.status_code == 403 and "企业用户不能登记" in response.content.decode()
     assert not Enterprise.objects.filter(name="自建企业").exists()
