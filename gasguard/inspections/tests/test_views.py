@@ -368,3 +368,29 @@ def test_ad_hoc_inspection_by_name_search(city, login):
     )
     assert outside.status_code == 200 and "不在您的数据权限范围内" in outside.content.decode()
     assert not Inspection.objects.filter(premises=city.premises_b).exists()
+
+
+def test_correction_through_the_pages(city, login, sign_both):
+    sealed = sealed_with_hazard(city, sign_both)
+    client = login(city.inspector_a)
+    # Posting answers to the sealed record is refused: it is read-only now.
+    response = client.post(
+        reverse("inspections:inspection_record", args=[sealed.pk]), {"v_zzt_hose_length": "1"}
+    )
+    assert response.status_code == 302 and response.url == reverse(
+        "inspections:inspection_detail", args=[sealed.pk]
+    )
+    assert sealed.answers.get(rule_id="zzt_hose_length").value == 2.5
+    detail = client.get(reverse("inspections:inspection_detail", args=[sealed.pk])).content.decode()
+    assert "创建更正记录" in detail
+    created = client.post(
+        reverse("inspections:inspection_correct", args=[sealed.pk]), {"reason": "复测软管长度"}
+    )
+    correction = Inspection.objects.get(corrects=sealed)
+    assert created.url == reverse("inspections:inspection_record", args=[correction.pk])
+    page = client.get(created.url).content.decode()
+    assert "复测软管长度" in page and 'value="2.5"' in page
+    assert (
+        "本记录已被更正"
+        in client.get(reverse("inspections:inspection_detail", args=[sealed.pk])).content.decode()
+    )
