@@ -43,7 +43,8 @@ def _actor_fields(actor) -> tuple[int | None, str]:
 
 
 def audit_record_many(*, events: Iterable[PendingEvent], chain_name: str = DEFAULT_CHAIN) -> list[AuditEvent]:
-    """Append several events in order, with one lock and one bulk insert."""
+    """Append several events in order, with one lock and one bulk insert (COPY for big batches
+    on PostgreSQL: the returned events then carry no primary keys)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must run inside the caller's transaction")
     with transaction.atomic():
@@ -89,7 +90,9 @@ def audit_record_many(*, events: Iterable[PendingEvent], chain_name: str = DEFAU
             prev = digest
         if not rows:
             return []
-        AuditEvent.objects.bulk_create(rows, batch_size=2000)
+        from gasguard.audit.bulk import copy_insert
+
+        copy_insert(AuditEvent, rows)
         AuditChain.objects.filter(pk=chain.pk).update(head_seq=seq, head_hash=prev)
         return rows
 

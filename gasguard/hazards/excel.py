@@ -502,18 +502,18 @@ def hazard_import(*, actor, upload, valid_only: bool = False) -> ImportResult:
             )
         )
     with transaction.atomic():
-        created = []
-        for chunk in _chunks(hazards, 2000):
-            created.extend(Hazard.objects.bulk_create(chunk))
-        if created and created[0].pk is None:  # backends without RETURNING: read the ids back
-            ids = dict(
-                Hazard.objects.filter(import_key__in=[h.import_key for h in created]).values_list(
-                    "import_key", "id"
-                )
-            )
+        from gasguard.audit.bulk import copy_insert
+
+        created = hazards
+        if copy_insert(Hazard, hazards) or (created and created[0].pk is None):
+            # COPY (or a backend without RETURNING) gives no ids: read them back by import key.
+            ids: dict[str, int] = {}
+            for chunk in _chunks([h.import_key for h in created]):
+                ids.update(Hazard.objects.filter(import_key__in=chunk).values_list("import_key", "id"))
             for h in created:
                 h.pk = h.id = ids[h.import_key]
-        HazardHistory.objects.bulk_create(
+        copy_insert(
+            HazardHistory,
             [
                 HazardHistory(
                     hazard_id=h.pk,
@@ -526,7 +526,6 @@ def hazard_import(*, actor, upload, valid_only: bool = False) -> ImportResult:
                 )
                 for h in created
             ],
-            batch_size=2000,
         )
         audit_record_many(
             events=[

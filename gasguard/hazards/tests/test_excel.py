@@ -200,3 +200,18 @@ def test_streaming_writer_escapes_and_is_valid_ooxml(tmp_path):
     assert ws.freeze_panes == "A2"
     assert [c.value for c in ws[2]] == [1, '  <b>&"引号"  ', "ctlchar\n换行"]
     assert ws["C2"].font.b and ws["A3"].value == 2.5 and ws["C3"].value == "是"
+
+
+@pytest.mark.django_db
+def test_large_import_uses_the_bulk_path_and_the_chain_verifies(city):
+    rows = [row(隐患描述=f"软管老化第{i}处") for i in range(650)]
+    result = hazard_import(actor=city.supervisor_a, upload=workbook(rows))
+    assert result.committed and result.created == 650
+    assert Hazard.objects.filter(source="import").count() == 650
+    assert AuditEvent.objects.filter(event_type="HAZARD_IMPORTED").count() == 650
+    from gasguard.hazards.models import HazardHistory
+
+    assert HazardHistory.objects.filter(action="import").count() == 650
+    assert audit_verify().ok
+    again = hazard_import(actor=city.supervisor_a, upload=workbook(rows))
+    assert again.created == 0 and again.duplicates == 650
