@@ -12,6 +12,7 @@ urlpatterns = [
     path("fills/", views.fill_list, name="fill_list"),
     path("violations/", views.violation_list, name="violation_list"),
     path("deliveries/", views.delivery_list, name="delivery_list"),
+    path("deliveries/new/", views.delivery_create, name="delivery_create"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery_detail"),
     path("batches/", views.batch_list, name="batch_list"),
     path("batches/<int:pk>/recall/", views.batch_recall, name="batch_recall"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import DomainError, NotFound, PermissionDenied
 from gasguard.cylinders import selectors, services
-from gasguard.cylinders.choices import CylinderSpecChoices, CylinderStatusChoices
+from gasguard.cylinders.choices import CylinderSpecChoices, CylinderStatusChoices, InspectionResultChoices
 from gasguard.cylinders.labels import label_sheet_pdf
 from gasguard.cylinders.permissions import market_prefixes
 from gasguard.registry.models import Enterprise, Facility, Premises, Staff
@@ -91,6 +91,16 @@ def cylinder_detail(request, code):
             "trace": selectors.trace_cylinder(user=request.user, cylinder=cylinder),
             "can_regulate": can_regulate,
             "bodies": Enterprise.objects.filter(roles__role="inspection_body").order_by("name")[:100],
+            "fillers": Enterprise.objects.filter(roles__role="cylinder_filling")
+            .exclude(pk=cylinder.owner_id)
+            .order_by("name")[:300],
+            "my_bodies": list(
+                Enterprise.objects.filter(
+                    roles__role="inspection_body", users__user=request.user, users__is_active=True
+                )
+            ),
+            "results": InspectionResultChoices.choices,
+            "today": timezone.localdate(),
             "page_title": f"气瓶 {cylinder.code}",
         },
     )
@@ -118,6 +128,32 @@ def cylinder_action(request, code, action):
                 actor=request.user, cylinder=cylinder, reason=p.get("reason", ""), body=body
             )
             messages.success(request, "已报废，气瓶码永久作废")
+        elif action == "inspect":
+            if body is None:
+                raise NotFound("请选择检验机构", field="body")
+            from datetime import date
+
+            try:
+                day = date.fromisoformat(p.get("inspected_on", ""))
+            except ValueError:
+                raise NotFound("检验日期格式错误", field="inspected_on") from None
+            services.periodic_inspection_record(
+                actor=request.user,
+                cylinder=cylinder,
+                body=body,
+                inspected_on=day,
+                result=p.get("result", ""),
+                report_no=p.get("report_no", ""),
+            )
+            messages.success(request, "定期检验已记录")
+        elif action == "transfer":
+            to_owner = Enterprise.objects.filter(pk=p.get("to_owner") or 0).first()
+            if to_owner is None:
+                raise NotFound("请选择新产权单位", field="to_owner")
+            services.cylinder_transfer(
+                actor=request.user, cylinder=cylinder, to_owner=to_owner, reason=p.get("reason", "")
+            )
+            messages.success(request, f"产权已变更至 {to_owner.name}")
         elif action == "lost":
             services.cylinder_set_status(
                 actor=request.user, cylinder=cylinder, status="lost", reason=p.get("reason", "")
@@ -287,12 +323,108 @@ def delivery_detail(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def batch_list(request):
+    """Gas batches; fillers register a batch, regulators record a quality sample of one."""
+    from datetime import date
+
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "sample":
+                batch = selectors.gas_batch_get(user=request.user, pk=p.get("batch") or 0)
+                sample = services.gas_sample_record(
+                    actor=request.user,
+                    batch=batch,
+                    sampled_on=date.fromisoformat(p.get("sampled_on") or ""),
+                    dme_pct=p.get("dme_pct"),
+                    odour_ok=p.get("odour_ok") == "1",
+                    vapour_pressure_kpa=p.get("vapour_pressure_kpa") or None,
+                    c5_plus_pct=p.get("c5_plus_pct") or None,
+                    sulphur_mg_m3=p.get("sulphur_mg_m3") or None,
+                )
+                if sample.passed:
+                    messages.success(request, f"批次 {batch.batch_no} 抽检合格")
+                else:
+                    messages.error(
+                        request, f"批次 {batch.batch_no} 抽检不合格：{'；'.join(sample.failures)}，已登记隐患"
+                    )
+            else:
+                filler = _owner_choices(request.user).filter(pk=p.get("filler") or 0).first()
+                supplier = Enterprise.objects.filter(pk=p.get("supplier") or 0).first()
+                if filler is None or supplier is None:
+                    raise NotFound("请选择充装单位和供应企业", field="filler")
+                services.gas_batch_create(
+                    actor=request.user,
+                    filler=filler,
+                    supplier=supplier,
+                    batch_no=p.get("batch_no", ""),
+                    received_on=date.fromisoformat(p.get("received_on") or ""),
+                )
+                messages.success(request, "气源批次已登记")
+        except ValueError:
+            messages.error(request, "日期格式错误")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("cylinders:batch_list")
     qs = selectors.gas_batch_list(user=request.user).order_by("-received_on", "-id")
+    prefixes = market_prefixes(request.user, write=True)
+    suppliers = Enterprise.objects.filter(roles__role__in=["lpg_producer", "bottled_lpg"]).distinct()
     return render(
         request,
         "cylinders/batch_list.html",
-        {"page_obj": _page(request, qs), "page_title": "气源批次与气质抽检"},
+        {
+            "page_obj": _page(request, qs),
+            "page_title": "气源批次与气质抽检",
+            "today": timezone.localdate(),
+            "fillers": _owner_choices(request.user)[:100],
+            "suppliers": suppliers.order_by("name")[:200],
+            "can_sample": prefixes is None or bool(prefixes),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delivery_create(request):
+    """Record a delivery (operator users): premises, worker, vehicle, cylinder codes out/back."""
+    from gasguard.fleet.models import DeliveryWorker, Vehicle
+
+    scope = user_scope(user=request.user)
+    if request.user.is_superuser:
+        enterprises = Enterprise.objects.filter(roles__role="bottled_lpg").distinct()
+    else:
+        enterprises = Enterprise.objects.filter(pk__in=scope.enterprise_ids)
+    workers = DeliveryWorker.objects.filter(enterprise__in=enterprises, is_active=True).select_related(
+        "enterprise"
+    )
+    vehicles = Vehicle.objects.filter(enterprise__in=enterprises, is_active=True)
+    errors = {}
+    if request.method == "POST":
+        p = request.POST
+        try:
+            worker = workers.filter(pk=p.get("worker") or 0).first()
+            premises = Premises.objects.filter(pk=p.get("premises") or 0).first()
+            if worker is None or premises is None:
+                raise NotFound("请选择送气工并填写用户（场所）编号", field="premises")
+            delivery = services.delivery_record(
+                actor=request.user,
+                enterprise=worker.enterprise,
+                premises=premises,
+                worker=worker,
+                vehicle=vehicles.filter(pk=p.get("vehicle") or 0).first(),
+                out_codes=p.get("out_codes", "").split(),
+                return_codes=p.get("return_codes", "").split(),
+            )
+            messages.success(request, "配送已记录，请完成随瓶安检")
+            return redirect("cylinders:delivery_detail", pk=delivery.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            errors = exc.errors
+    return render(
+        request,
+        "cylinders/delivery_form.html",
+        {"workers": workers, "vehicles": vehicles, "errors": errors, "page_title": "新建配送"},
     )
 
 

@@ -294,3 +294,82 @@ def test_export_epcis_command(unit, tmp_path):
 
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["epcisBody"]["eventList"][0]["bizStep"] == "gg:status_change"
+
+
+def test_ui_forms_inspect_transfer_batch_sample_and_delivery(unit, unit_b, city, login):
+    from gasguard.cylinders.models import Cylinder, Delivery, GasBatch
+    from gasguard.hazards.models import Hazard
+    from gasguard.registry.tests.factories import EnterpriseRoleFactory
+
+    body = inspection_body(city.street_a)
+    c = cylinder(unit.enterprise, status="awaiting_inspection")
+    admin = login(city.taskforce_admin)
+    detail = admin.get(f"/cylinders/c/{c.code}/").content.decode()
+    assert "定期检验" in detail and "产权变更" in detail
+    admin.post(
+        f"/cylinders/c/{c.code}/inspect/",
+        {
+            "body": body.pk,
+            "inspected_on": timezone.localdate().isoformat(),
+            "result": "pass",
+            "report_no": "R-9",
+        },
+    )
+    c.refresh_from_db()
+    assert c.status == "in_use" and c.last_inspected_on == timezone.localdate()
+    admin.post(f"/cylinders/c/{c.code}/transfer/", {"to_owner": unit_b.enterprise.pk, "reason": "企业合并"})
+    assert Cylinder.objects.get(pk=c.pk).owner == unit_b.enterprise
+    assert (
+        "定期检验（检验机构）"
+        not in login(unit.user).get(f"/cylinders/c/{cylinder(unit.enterprise).code}/").content.decode()
+    )
+
+    EnterpriseRoleFactory(enterprise=unit_b.enterprise, role="lpg_producer")
+    filler = login(unit.user)
+    filler.post(
+        "/cylinders/batches/",
+        {
+            "form": "batch",
+            "filler": unit.enterprise.pk,
+            "supplier": unit_b.enterprise.pk,
+            "batch_no": "UI-1",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
+    batch = GasBatch.objects.get(batch_no="UI-1")
+    market = login(city.market_inspector_a)
+    market.post(
+        "/cylinders/batches/",
+        {
+            "form": "sample",
+            "batch": batch.pk,
+            "sampled_on": timezone.localdate().isoformat(),
+            "dme_pct": "30",
+            "odour_ok": "1",
+        },
+    )
+    batch.refresh_from_db()
+    assert batch.status == "failed" and Hazard.objects.filter(source="gas_quality").count() == 2
+
+    DeliveryWorker.objects.create(
+        enterprise=unit.enterprise, name="赵送气", region_code=unit.enterprise.region_code
+    )
+    filler = login(unit.user)
+    page = filler.post(
+        "/cylinders/deliveries/new/",
+        {
+            "worker": DeliveryWorker.objects.get().pk,
+            "premises": city.premises_b.pk,
+            "out_codes": cylinder(unit.enterprise).code,
+        },
+    )
+    assert page.status_code == 200 and "许可经营区域" in page.content.decode()
+    r = filler.post(
+        "/cylinders/deliveries/new/",
+        {
+            "worker": DeliveryWorker.objects.get().pk,
+            "premises": city.premises_a.pk,
+            "out_codes": cylinder(unit.enterprise).code,
+        },
+    )
+    assert r.status_code == 302 and Delivery.objects.count() == 1
