@@ -72,9 +72,12 @@ def index(request):
     except NotFound as exc:
         raise Http404(exc.message) from None
     except ValidationFailed as exc:
-        scope, region, period = user_scope(user=request.user), None, stats.Period()
-        request.GET = request.GET.copy()
-        error = exc.message
+        # A bad date shows the whole-period figures with the error, not an empty page.
+        scope, period, error = user_scope(user=request.user), stats.Period(), exc.message
+        try:
+            region = stats.resolve_region(scope=scope, code=request.GET.get("region"))
+        except NotFound as not_found:
+            raise Http404(not_found.message) from None
     else:
         error = ""
     if region is None and not (scope.is_global or scope.enterprise_ids):

@@ -239,3 +239,9 @@ def _figures_cached(user, code):
     scope = user_scope(user=user)
     region = stats.resolve_region(scope=scope, code=code)
     return stats.dashboard_figures(scope=scope, region=region, period=stats.Period())
+
+
+def test_bad_date_on_the_page_shows_an_error_not_a_404(city, ledger, login):
+    r = login(city.inspector_a).get("/dashboard/?from=2024-02-30")
+    assert r.status_code == 200 and "from" in r.context["error"]
+    assert r.context["region"].code == "440305"
