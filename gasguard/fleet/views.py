@@ -1,17 +1,48 @@
 """Pages of the fleet: vehicles (with bindings) and delivery workers."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
-from gasguard.fleet import selectors
+from gasguard.core.errors import DomainError, NotFound
+from gasguard.fleet import selectors, services
 from gasguard.fleet.models import VehicleAssignment
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def vehicle_list(request):
+    """Vehicles with their bindings; an operator registers a vehicle and binds a worker."""
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("form") == "assign":
+                worker = selectors.worker_list(user=request.user).filter(pk=p.get("worker") or 0).first()
+                vehicle = selectors.vehicle_list(user=request.user).filter(pk=p.get("vehicle") or 0).first()
+                if worker is None or vehicle is None:
+                    raise NotFound("请选择送气工和车辆", field="worker")
+                services.vehicle_assign(
+                    actor=request.user, worker=worker, vehicle=vehicle, valid_from=timezone.localdate()
+                )
+                messages.success(request, "人车绑定已记录")
+            else:
+                enterprise = _my_enterprises(request.user).filter(pk=p.get("enterprise") or 0).first()
+                if enterprise is None:
+                    raise NotFound("请选择企业", field="enterprise")
+                services.vehicle_create(
+                    actor=request.user,
+                    enterprise=enterprise,
+                    plate=p.get("plate", ""),
+                    dg_permit_no=p.get("dg_permit_no", ""),
+                )
+                messages.success(request, "车辆已登记")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("fleet:vehicle_list")
     qs = selectors.vehicle_list(user=request.user).prefetch_related(
         Prefetch("assignments", queryset=VehicleAssignment.objects.select_related("worker"))
     )
@@ -19,8 +50,25 @@ def vehicle_list(request):
     return render(
         request,
         "fleet/vehicle_list.html",
-        {"page_obj": page, "today": timezone.localdate(), "page_title": "配送车辆"},
+        {
+            "page_obj": page,
+            "today": timezone.localdate(),
+            "page_title": "配送车辆",
+            "enterprises": _my_enterprises(request.user),
+            "workers": selectors.worker_list(user=request.user)[:300],
+            "vehicles": selectors.vehicle_list(user=request.user)[:300],
+        },
     )
+
+
+def _my_enterprises(user):
+    """Enterprises the user acts for (superusers: every bottled-LPG operator)."""
+    from gasguard.accounts.selectors import user_scope
+    from gasguard.registry.models import Enterprise
+
+    if user.is_superuser:
+        return Enterprise.objects.filter(roles__role="bottled_lpg").distinct()
+    return Enterprise.objects.filter(pk__in=user_scope(user=user).enterprise_ids)
 
 
 @login_required

@@ -61,3 +61,19 @@ def test_fleet_scope_per_persona(city, api):
     assert plates(city.enterprise_user_a) == {"粤B11111"}
     assert plates(city.inspector_b) == {"粤B22222"}
     assert plates(city.taskforce_admin) == {"粤B11111", "粤B22222"}
+
+
+def test_vehicle_page_registers_and_binds(city, login):
+    from gasguard.fleet.models import DeliveryWorker, Vehicle, VehicleAssignment
+
+    client = login(city.enterprise_user_a)
+    client.post("/fleet/", {"form": "vehicle", "enterprise": city.enterprise_a.pk, "plate": "粤B55555"})
+    vehicle = Vehicle.objects.get(plate="粤B55555")
+    worker = DeliveryWorker.objects.create(
+        enterprise=city.enterprise_a, name="钱送气", region_code=city.enterprise_a.region_code
+    )
+    client.post("/fleet/", {"form": "assign", "worker": worker.pk, "vehicle": vehicle.pk})
+    assert VehicleAssignment.objects.filter(worker=worker, vehicle=vehicle).exists()
+    other = login(city.enterprise_user_b)
+    other.post("/fleet/", {"form": "vehicle", "enterprise": city.enterprise_a.pk, "plate": "粤B66666"})
+    assert not Vehicle.objects.filter(plate="粤B66666").exists()

@@ -136,3 +136,14 @@ def test_products_api(city, api, hose):
         == 403
     )
     assert api(city.leader).get("/api/products/models/").json()["count"] == 1
+
+
+def test_blacklist_page_form_for_regulators_only(city, hose, login):
+    page = login(city.inspector_a).get("/products/blacklist/").content.decode()
+    assert "列入黑名单（市场监管）" not in page
+    market = login(city.market_inspector_a)
+    assert "列入黑名单（市场监管）" in market.get("/products/blacklist/").content.decode()
+    market.post(
+        "/products/blacklist/", {"product_model": hose.pk, "reason": "抽查不合格", "source": "spot_check"}
+    )
+    assert BlacklistEntry.objects.filter(product_model=hose, is_active=True).exists()
