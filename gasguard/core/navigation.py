@@ -49,6 +49,7 @@ MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | None]]]] = [
             ("气瓶", "cylinders:cylinder_list", None),
             ("充装核验", "cylinders:gate", None),
             ("充装记录", "cylinders:fill_list", None),
+            ("违规充装", "cylinders:violation_list", None),
             ("配送", "cylinders:delivery_list", None),
             ("产品质量", "products:product_list", None),
             ("送气人员与车辆", "fleet:vehicle_list", None),
