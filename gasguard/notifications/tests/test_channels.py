@@ -139,10 +139,17 @@ def test_failing_channel_never_loses_the_action_and_retries_with_backoff(
     assert Notification.objects.filter(subject="保留我").exists()  # the inbox row is committed
     d = Delivery.objects.get()
     assert d.status == "pending" and d.attempts == 1 and "连接失败" in d.last_error
-    first_retry = d.next_attempt_at
-    assert timedelta(seconds=9) < first_retry - timezone.now() <= timedelta(seconds=11)
+    assert timedelta(seconds=0) < d.next_attempt_at - timezone.now() <= timedelta(seconds=10)
 
-    assert deliver_due()["sent"] == 0  # not due yet: nothing attempted
+    # exact timing with an explicit clock: the first retry waits 10 s after the failed attempt
+    t0 = timezone.now()
+    Delivery.objects.filter(pk=d.pk).update(attempts=0, next_attempt_at=t0)
+    deliver_due(now=t0)
+    d.refresh_from_db()
+    first_retry = d.next_attempt_at
+    assert d.attempts == 1 and first_retry - t0 == timedelta(seconds=10)
+
+    assert deliver_due(now=t0 + timedelta(seconds=5))["sent"] == 0  # not due yet: nothing attempted
     assert Delivery.objects.get().attempts == 1
 
     deliver_due(now=first_retry + timedelta(seconds=1))
