@@ -65,24 +65,31 @@ class DeviceInfo:
 class DeviceDirectory:
     """Device lookups by code, cached in the worker (re-read after `ttl` seconds or on a miss)."""
 
-    def __init__(self, ttl: float = 30.0):
+    FIELDS = ("id", "code", "credential_hash", "region_code", "device_type", "is_active", "enterprise_id")
+
+    def __init__(self, ttl: float = 30.0, *, preload: bool = True):
         self.ttl = ttl
+        self.preload = preload and ttl > 0
+        self._loaded_at = -1e9
         self._items: dict[str, tuple[float, DeviceInfo | None]] = {}
         self._verified: dict[tuple[str, str], bool] = {}
 
+    def _refresh_all(self, now: float) -> None:
+        """Re-read every device in one query (instead of one query per device per `ttl`)."""
+        self._items = {
+            row[1]: (now, DeviceInfo(*row)) for row in Device.objects.values_list(*self.FIELDS).iterator()
+        }
+        self._loaded_at = now
+
     def get(self, code: str, *, max_age: float | None = None) -> DeviceInfo | None:
         now = time.monotonic()
+        if self.preload and max_age is None and now - self._loaded_at >= self.ttl:
+            self._refresh_all(now)
         hit = self._items.get(code)
         ttl = max_age if max_age is not None else (self.ttl if hit and hit[1] else 5.0)
         if hit is not None and now - hit[0] < ttl:
             return hit[1]
-        row = (
-            Device.objects.filter(code=code)
-            .values_list(
-                "id", "code", "credential_hash", "region_code", "device_type", "is_active", "enterprise_id"
-            )
-            .first()
-        )
+        row = Device.objects.filter(code=code).values_list(*self.FIELDS).first()
         info = DeviceInfo(*row) if row else None
         self._items[code] = (now, info)
         return info
@@ -311,6 +318,7 @@ class Store:
         self._rules_at = -1e9
         self._seen_written: dict[int, float] = {}
         self._recent: dict[tuple[int, str], dict[int, tuple[float, float]]] = {}
+        self._seeded: set[tuple] = set()
         self.stored = 0
         self.dead_lettered = 0
         self.alarms = 0
@@ -360,9 +368,21 @@ class Store:
             if not hasattr(r, "_metrics"):
                 r._metrics = condition_metrics(r.condition)
                 r._trend = is_trend(r.condition)
+                r._combined = "all" in str(r.condition) and len(r._metrics) > 1
             wanted |= r._metrics
             if r._trend:
                 trend_metrics |= r._metrics
+        # Latest stored values of other metrics, for AND conditions across metrics: one query.
+        combined = {m for r in rules if r._combined for m in r._metrics}
+        context_ids = [d for d, values in latest.items() if combined.intersection(values)]
+        context = {}
+        if context_ids:
+            context = {
+                pk: (values or {}, seen)
+                for pk, values, seen in Device.objects.filter(pk__in=context_ids).values_list(
+                    "id", "last_values", "last_seen_at"
+                )
+            }
         for device_id, values in latest.items():
             if not wanted.intersection(values):
                 continue
@@ -374,10 +394,10 @@ class Store:
                 for r in effective_rules(rules, device_id=device_id, device_type=info.device_type)
                 if r.kind == RuleKindChoices.CONDITION and r._metrics.intersection(values)
             ]
-            if applicable:
-                self._evaluate(device_id, info, sorted(series[device_id].items()), applicable)
             for metric in trend_metrics.intersection(values):
                 self._remember(device_id, metric, series[device_id])
+            if applicable:
+                self._evaluate(device_id, info, sorted(series[device_id].items()), applicable, context)
 
     # Per-worker recent extremes in one-minute buckets: a cheap pre-check for rise/drop rules.
     def _remember(self, device_id, metric, series) -> None:
@@ -392,12 +412,27 @@ class Store:
                 del buckets[key]
 
     def _recent_extremes(self, device_id, metric, minutes):
-        buckets = self._recent.get((device_id, metric))
-        if not buckets:
-            return None
-        newest = max(buckets)
-        inside = [v for k, v in buckets.items() if k >= newest - minutes]
-        if newest < time.time() // 60 - minutes or len(inside) < 2:
+        """(min, max) of the last `minutes`, from the worker's buckets; the first time a device and
+        metric are seen, the window is seeded from the database with one aggregate query."""
+        from django.db.models import Max, Min
+
+        buckets = self._recent.setdefault((device_id, metric), {})
+        key = (device_id, metric, minutes)
+        now_minute = int(time.time() // 60)
+        if key not in self._seeded:
+            since = datetime.now(UTC) - timedelta(minutes=minutes)
+            agg = Reading.objects.filter(device_id=device_id, metric=metric, ts__gte=since).aggregate(
+                lo=Min("value"), hi=Max("value")
+            )
+            if agg["lo"] is not None:
+                seed = now_minute - int(minutes)
+                lo, hi = buckets.get(seed, (agg["lo"], agg["hi"]))
+                buckets[seed] = (min(lo, agg["lo"]), max(hi, agg["hi"]))
+            self._seeded.add(key)
+            if len(self._seeded) > 500_000:
+                self._seeded.clear()
+        inside = [v for k, v in buckets.items() if k >= now_minute - minutes]
+        if not inside:
             return None
         return min(v[0] for v in inside), max(v[1] for v in inside)
 
@@ -424,7 +459,7 @@ class Store:
             changed.append(device)
         Device.objects.bulk_update(changed, ["last_values", "last_seen_at", "state"], batch_size=500)
 
-    def _evaluate(self, device_id, info, series, rules) -> None:
+    def _evaluate(self, device_id, info, series, rules, context) -> None:
         """Evaluate rules at every instant of the batch (trend rules only at its end); hits of one
         rule in one batch are raised/folded once with their count and peak."""
         from gasguard.monitoring.services import alarm_raise
@@ -437,13 +472,11 @@ class Store:
             )
 
         current: dict[str, tuple[datetime, float]] = {}
-        needed = set().union(*(r._metrics for r in rules)) - {m for _, vals in series for m in vals}
-        if needed:
-            row = Device.objects.filter(pk=device_id).values_list("last_values", "last_seen_at").first()
-            if row and row[1]:
-                for metric in needed:
-                    if isinstance((row[0] or {}).get(metric), int | float):
-                        current[metric] = (row[1], row[0][metric])
+        stored_values, seen = context.get(device_id, ({}, None))
+        if seen is not None:
+            for metric, value in stored_values.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    current[metric] = (seen, value)
         ctx = Context(device_id=device_id, latest=current, history=history, recent=self._recent_extremes)
         hits: dict[int, list] = {}
         last_ts = series[-1][0]

@@ -179,7 +179,10 @@ class Simulator:
         if kind == 0:  # truncated JSON
             return topic, json.dumps(body).encode()[:-7]
         if kind == 1:  # NaN is not JSON
-            nan = {"token": dev.secret, "readings": [{"ts": dev.last_ms, "metrics": {"methane": float("nan")}}]}
+            nan = {
+                "token": dev.secret,
+                "readings": [{"ts": dev.last_ms, "metrics": {"methane": float("nan")}}],
+            }
             return topic, json.dumps(nan).encode()  # json.dumps writes NaN; ingest must refuse it
         if kind == 2:  # a credential that is not this device's
             body["token"] = "stolen-or-wrong-token"

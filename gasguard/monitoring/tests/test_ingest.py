@@ -186,3 +186,16 @@ class TestStore:
 
 def test_parsed_defaults():
     assert Parsed().rows == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rotated_secret_accepted_at_once_by_a_running_worker(dev, city):
+    from gasguard.monitoring.services import device_rotate_credential
+
+    proc = BatchProcessor()
+    topic = f"gg/v1/{dev.code}/telemetry"
+    assert proc.process([(topic, payload(dev.secret, methane=1.0))])
+    new = device_rotate_credential(actor=city.taskforce_admin, device=dev)
+    time.sleep(1.1)
+    assert proc.process([(topic, payload(new, methane=2.0))])
+    assert Reading.objects.filter(device_id=dev.pk).count() == 2
