@@ -23,3 +23,19 @@ def test_demo_reaches_every_state():
     assert Hazard.objects.filter(deadline__lt=timezone.localdate()).exclude(status="closed").exists()
     assert Hazard.objects.filter(enterprise__users__user__username="ent_restaurant").exists()
     assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_every_demo_hazard_page_renders(client):
+    from gasguard.accounts.models import User
+
+    call_command("demo", scale=0.05, only="org,accounts,registry,hazards")
+    for username in ("taskforce", "ns_supervisor", "ent_restaurant", "ns_market"):
+        client.force_login(User.objects.get(username=username))
+        for url in ("/hazards/", "/hazards/referrals/", "/hazards/enforcement/", "/hazards/revisits/"):
+            assert client.get(url).status_code == 200, (username, url)
+    client.force_login(User.objects.get(username="taskforce"))
+    for pk in Hazard.objects.values_list("pk", flat=True):
+        assert client.get(f"/hazards/{pk}/").status_code == 200
+    assert client.get("/audit/").status_code == 200
+    assert client.get("/hazards/export.xlsx").status_code == 200
