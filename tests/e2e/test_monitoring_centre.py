@@ -13,17 +13,25 @@ from gasguard.monitoring.tests.factories import make_device
 
 
 def push(dev, secret, readings):
-    body = {"token": secret, "readings": [{"ts": int(t.timestamp() * 1000), "metrics": m} for t, m in readings]}
+    body = {
+        "token": secret,
+        "readings": [{"ts": int(t.timestamp() * 1000), "metrics": m} for t, m in readings],
+    }
     assert BatchProcessor().process([(f"gg/v1/{dev.code}/telemetry", json.dumps(body).encode())])
 
 
 @pytest.mark.django_db(transaction=True)
 def test_monitoring_centre_live(city, browser_login, shots):
     ensure_default_rules()
-    dev, secret = make_device(actor=city.taskforce_admin, enterprise=city.enterprise_a, region=city.street_a,
-                              code="SIM-E2E-1")
+    dev, secret = make_device(
+        actor=city.taskforce_admin, enterprise=city.enterprise_a, region=city.street_a, code="SIM-E2E-1"
+    )
     now = datetime.now(UTC)
-    push(dev, secret, [(now - timedelta(minutes=30 - i), {"methane": 0.5 + i % 3, "battery": 90}) for i in range(30)])
+    push(
+        dev,
+        secret,
+        [(now - timedelta(minutes=30 - i), {"methane": 0.5 + i % 3, "battery": 90}) for i in range(30)],
+    )
     page = browser_login(city.monitor_operator.username, city.password, phone=True)
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
