@@ -27,7 +27,12 @@ def _rate(spec: str) -> tuple[int, int]:
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client address; behind a trusted proxy (GASGUARD_TRUST_X_FORWARDED_FOR) the first hop."""
+    if getattr(settings, "GASGUARD_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def rate_limited(request) -> bool:
