@@ -35,8 +35,8 @@ def device_list(*, user, filters: dict | None = None) -> QuerySet[Device]:
         qs = qs.filter(device_type=f["type"])
     if f.get("state"):
         qs = qs.filter(state=f["state"])
-    if f.get("enterprise"):
-        qs = qs.filter(enterprise_id=f["enterprise"])
+    if str(f.get("enterprise") or "").isdigit():
+        qs = qs.filter(enterprise_id=int(f["enterprise"]))
     if f.get("region"):
         qs = qs.filter(region_code__startswith=f["region"])
     return qs.order_by("region_code", "code")
@@ -107,12 +107,16 @@ def alarm_list(*, user, filters: dict | None = None) -> QuerySet[Alarm]:
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:
         qs = qs.filter(status=status)
-    if f.get("level"):
-        qs = qs.filter(level=f["level"])
-    if f.get("device"):
-        qs = qs.filter(device_id=f["device"])
+    if str(f.get("level") or "").isdigit():
+        qs = qs.filter(level=int(f["level"]))
+    if str(f.get("device") or "").isdigit():
+        qs = qs.filter(device_id=int(f["device"]))
     if f.get("since"):
-        qs = qs.filter(last_seen_at__gte=f["since"])
+        from django.utils.dateparse import parse_datetime
+
+        since = parse_datetime(str(f["since"]))
+        if since is not None:
+            qs = qs.filter(last_seen_at__gte=since if since.tzinfo else timezone.make_aware(since))
     return qs.order_by("-raised_at", "-id")
 
 

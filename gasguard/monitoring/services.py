@@ -19,7 +19,7 @@ from django.utils import timezone
 from gasguard.accounts.choices import MembershipRoleChoices as ROLE
 from gasguard.accounts.selectors import user_scope
 from gasguard.audit.services import audit_record
-from gasguard.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gasguard.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gasguard.monitoring import credentials
 from gasguard.monitoring.choices import (
     CREW_ACTIONS,
@@ -756,10 +756,3 @@ def devices_check_offline(*, now=None) -> int:
             state=DeviceStateChoices.OFFLINE
         )
     return raised
-
-
-def _get_for_update(alarm_id: int) -> Alarm:
-    try:
-        return Alarm.objects.get(pk=alarm_id)
-    except Alarm.DoesNotExist as exc:
-        raise NotFound("报警不存在") from exc

@@ -206,3 +206,11 @@ class TestHttpIngest:
         r = self.post(client, dev, body)
         assert r.status_code == 413
         assert DeadLetter.objects.get(reason="too_large").payload_size == len(body)
+
+
+@pytest.mark.django_db
+def test_bad_filter_values_do_not_500(city, api, dev):
+    client = api(city.taskforce_admin)
+    assert client.get("/api/monitoring/alarms/?device=abc&level=x&since=zzz").status_code == 200
+    assert client.get("/api/monitoring/devices/?enterprise=abc").status_code == 200
+    assert client.get(f"/api/monitoring/readings/?device={dev.pk}&from=nonsense").status_code == 400
