@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -165,3 +165,14 @@ def delivery_retry_view(request, pk: int):
         deliver_due(ids=[delivery.pk])
         messages.success(request, "已重新发送")
     return redirect("notifications:channels")
+
+
+@login_required
+def unread_badge(request):
+    """The unread count for the bell in the navigation bar, loaded by htmx after the page."""
+    count = unread_count(user=request.user)
+    if not count:
+        return HttpResponse("")
+    return HttpResponse(
+        f'<span class="badge rounded-pill text-bg-danger ms-1" data-testid="unread-count">{min(count, 99)}</span>'
+    )
