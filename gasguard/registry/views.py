@@ -385,6 +385,7 @@ def enterprise_detail(request, pk):
         "facilities": facilities[:20],
         "facilities_more": len(facilities) > 20,
         "can_edit": services.can_write_region(user=request.user, region_code=enterprise.region_code),
+        "user_can_inspect": services.can_write_region(user=request.user, region_code=enterprise.region_code),
         "can_edit_staff": services.can_write_enterprise_data(user=request.user, enterprise=enterprise),
     }
     return render(request, "registry/enterprise_detail.html", context)
@@ -404,6 +405,7 @@ def premises_detail(request, pk):
         "premises": premises,
         "enterprise_visible": premises.enterprise_id in visible,
         "supplier_visible": premises.supplier_id in visible,
+        "user_can_inspect": services.can_write_region(user=request.user, region_code=premises.region_code),
         "can_edit": services.can_write_region(user=request.user, region_code=premises.region_code)
         or (
             premises.enterprise_id
