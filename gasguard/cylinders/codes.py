@@ -7,8 +7,9 @@ Format: ``GG1-<region6>-<12 random characters>-<check>``, e.g. ``GG1-440305-7KQ2
   a transfer does not change the code).
 - 12 characters drawn with ``secrets`` from Crockford's 32-symbol alphabet (no I, L, O, U):
   60 random bits, so codes cannot be guessed or enumerated.
-- ``<check>`` is a Luhn mod-32 check character over region + random part: every single wrong
-  character and every swap of two adjacent characters is caught before a lookup.
+- ``<check>`` is a Damm check character over region + random part (quasigroup 2x ⊕ y in
+  GF(32)): every single wrong character and every swap of two adjacent characters is caught
+  before a lookup.
 
 The QR on the label holds the public path ``/c/<code>`` prefixed with the deployment's host
 when printed (``GASGUARD_PUBLIC_BASE_URL``), so any phone opens the public page; scanners at the
@@ -26,16 +27,23 @@ PREFIX = "GG1"
 CODE_RE = re.compile(r"^GG1-(\d{6})-([0-9A-HJKMNP-TV-Z]{12})-([0-9A-HJKMNP-TV-Z])$")
 
 
+def _gf32_double(x: int) -> int:
+    """x·2 in GF(32) with the primitive polynomial x^5 + x^2 + 1."""
+    x <<= 1
+    return x ^ 0b100101 if x & 0b100000 else x
+
+
 def check_char(body: str) -> str:
-    """The Luhn mod-32 check character of `body` (characters of ALPHABET)."""
-    n = len(ALPHABET)
-    factor = 2
-    total = 0
-    for ch in reversed(body):
-        addend = factor * _INDEX[ch]
-        factor = 1 if factor == 2 else 2
-        total += addend // n + addend % n
-    return ALPHABET[(n - total % n) % n]
+    """The Damm check character of `body` over the quasigroup x∘y = 2x ⊕ y in GF(32).
+
+    That quasigroup is weakly totally anti-symmetric, so every single wrong character and every
+    swap of two adjacent characters (including the check character itself) changes the result
+    — unlike Luhn mod N, which misses swaps of the first and last symbols ("0Z" ↔ "Z0").
+    """
+    interim = 0
+    for ch in body:
+        interim = _gf32_double(interim) ^ _INDEX[ch]
+    return ALPHABET[_gf32_double(interim)]
 
 
 def make_code(region_code: str, *, rng=None) -> str:
