@@ -68,8 +68,23 @@ def _envelope_ok(body) -> bool:
 
 
 # Known defects (strict xfail): app label -> reason.
-UNDOCUMENTED = {}
-NOT_AS_DOCUMENTED: dict[str, str] = {}
+_NO_SCHEMA = "GET list paths without a documented 200 response in /api/schema/ (drf-spectacular cannot infer the serializer of these APIViews: add @extend_schema)"
+UNDOCUMENTED = {
+    "cylinders": f"cylinders: {_NO_SCHEMA}",
+    "fleet": f"fleet: {_NO_SCHEMA}",
+    "monitoring": f"monitoring: {_NO_SCHEMA}",
+    "products": f"products: {_NO_SCHEMA}",
+}
+NOT_AS_DOCUMENTED = {
+    "inspections": "inspections: /api/inspections/batches/, inspections/, tasks/ are documented as a "
+    "plain array but answer a paginated {count, next, previous, results} object",
+}
+# GET paths that need a query parameter: 400 with the envelope is their documented answer.
+NEEDS_PARAMETERS = {"/api/cylinders/recall/", "/api/monitoring/readings/"}
+KNOWN_FILTER_CRASHES = {
+    "/api/inspections/tasks/?batch=not-a-number": "inspections: /api/inspections/tasks/?batch=<not a "
+    "number> crashes with ValueError (500) instead of a 400 envelope",
+}
 
 
 @pytest.mark.parametrize("username", ["taskforce", "leader"])
@@ -79,6 +94,8 @@ def test_every_list_path_answers_200_json(demo, schema, username):
     for path, _op in _list_paths(schema):
         response = client.get(path)
         ctype = response.headers.get("Content-Type", "")
+        if path in NEEDS_PARAMETERS and response.status_code == 400 and _envelope_ok(response.json()):
+            continue
         if response.status_code != 200 or "json" not in ctype:
             bad[path] = (response.status_code, ctype, response.content[:200])
     assert not bad, bad
@@ -181,6 +198,7 @@ def _invalid_value(schema, param):
 def test_invalid_filter_values_are_refused_with_the_envelope(demo, schema):
     """Typed filters (enum, number, boolean, date) refuse nonsense: 400 + envelope, never 5xx."""
     client = demo.api("taskforce")
+    client.raise_request_exception = False  # a crash is recorded as the 500 it would be
     errors, lenient, checked = {}, [], 0
     for path, op in _list_paths(schema):
         for param in op.get("parameters", []):
@@ -206,7 +224,20 @@ def test_invalid_filter_values_are_refused_with_the_envelope(demo, schema):
     if lenient:
         print("\nfilters that accept an invalid value silently (report only):\n" + "\n".join(lenient))
     assert checked >= 10
-    assert not errors, errors
+    assert not {k: v for k, v in errors.items() if k not in KNOWN_FILTER_CRASHES}, errors
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(u, marks=pytest.mark.xfail(strict=True, reason=r))
+        for u, r in KNOWN_FILTER_CRASHES.items()
+    ],
+)
+def test_known_filter_crash_is_fixed(demo, url):
+    client = demo.api("taskforce")
+    client.raise_request_exception = False
+    assert client.get(url).status_code < 500
 
 
 def test_unknown_api_object_is_404_with_the_envelope(demo):

@@ -141,9 +141,10 @@ KNOWN_DEFECTS = [
     (
         "cylinders-violations-link",
         None,
-        r"^403 on a link shown to the user: /cylinders/violations/ \(from /cylinders/\)",
-        "cylinders: /cylinders/ shows the 违规充装 link to housing/fire/commerce inspectors, "
-        "supervisors and the monitor, who get 403 there",
+        r"^403 on a link shown to the user: /cylinders/violations/ \(from (\(start\)|/cylinders/)\)",
+        "core/navigation.py + cylinders: the 违规充装 menu item (roles=None) and the link on "
+        "/cylinders/ are shown to housing/fire/commerce inspectors, supervisors, the leader? and "
+        "the monitor, who get 403 on /cylinders/violations/",
     ),
     (
         "tips-new-link-for-readonly",
