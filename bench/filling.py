@@ -55,7 +55,7 @@ from django.utils import timezone  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from gasguard.accounts.models import Membership, User  # noqa: E402
-from gasguard.cylinders.codes import ALPHABET, check_char  # noqa: E402
+from gasguard.cylinders.codes import ALPHABET, check_char, code_error  # noqa: E402
 from gasguard.cylinders.models import Cylinder  # noqa: E402
 from gasguard.org.models import Region  # noqa: E402
 from gasguard.registry.models import (  # noqa: E402
@@ -390,7 +390,11 @@ def main():
     units, station, operator, user, token = fixture()
     existing = Cylinder.objects.filter(owner__in=units, serial__startswith="B").count()
     copy_s = None
-    if args.regenerate or existing < args.cylinders * 0.99 or existing > args.cylinders * 1.01:
+    sample_code = Cylinder.objects.filter(owner__in=units, serial__startswith="B").values_list(
+        "code", flat=True
+    )[:1]
+    stale = any(code_error(c) for c in sample_code)  # generated under an older check-character scheme
+    if args.regenerate or stale or existing < args.cylinders * 0.99 or existing > args.cylinders * 1.01:
         with connection.cursor() as cursor:
             cursor.execute(
                 "TRUNCATE cylinders_cylinder, cylinders_cylinderevent, cylinders_fillattempt, "
