@@ -306,6 +306,8 @@ def main():
             "sustained_lost": sustained_lost,
             "alarm_latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
             "alarm_latency_p99_ms": round(percentile(latencies, 99), 1) if latencies else None,
+            "alarm_latency_p90_ms": round(percentile(latencies, 90), 1) if latencies else None,
+            "alarm_latencies_ms": [round(v) for v in latencies],
             "alarm_probes": len(latencies),
             "burst_rate": round(rate * args.burst_factor),
             "burst_seconds": args.burst_seconds,

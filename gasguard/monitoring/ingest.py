@@ -73,6 +73,7 @@ class DeviceDirectory:
         self._loaded_at = -1e9
         self._items: dict[str, tuple[float, DeviceInfo | None]] = {}
         self._verified: dict[tuple[str, str], bool] = {}
+        self._failed: dict[tuple[str, str], float] = {}
 
     def _refresh_all(self, now: float) -> None:
         """Re-read every device in one query (instead of one query per device per `ttl`)."""
@@ -95,17 +96,23 @@ class DeviceDirectory:
         return info
 
     def check(self, info: DeviceInfo, token) -> tuple[bool, DeviceInfo]:
-        """Whether the token is the device's credential. A failure re-reads the device (at most once
-        a second) so a freshly rotated secret is accepted at once; a rotated-out secret keeps
-        working on a running worker for at most `ttl` seconds."""
+        """Whether the token is the device's credential. A failing token triggers one fresh read
+        of the device (then that token is not re-read for 5 s), so a secret rotated a moment ago is
+        accepted at once; a rotated-out secret keeps working on a running worker for at most `ttl`."""
         if not isinstance(token, str):
             return False, info
         ok = self._check(info, token)
         if not ok:
-            fresh = self.get(info.code, max_age=1.0)
-            if fresh is not None and fresh.credential_hash != info.credential_hash:
-                info = fresh
-                ok = self._check(info, token)
+            now = time.monotonic()
+            key = (info.code, token)
+            if now - self._failed.get(key, -1e9) > 5.0:
+                if len(self._failed) > 100_000:
+                    self._failed.clear()
+                self._failed[key] = now
+                fresh = self.get(info.code, max_age=0.0)
+                if fresh is not None and fresh.credential_hash != info.credential_hash:
+                    info = fresh
+                    ok = self._check(info, token)
         return ok, info
 
     def _check(self, info: DeviceInfo, token: str) -> bool:

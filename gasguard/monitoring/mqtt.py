@@ -115,6 +115,10 @@ class IngestWorker:
 
     # -- lifecycle --
     def start(self) -> None:
+        # Warm the caches before taking traffic (device directory, rules), so the first alarm
+        # is not delayed by start-up queries.
+        self.processor.directory.get("")
+        self.processor.store.rules()
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = self.session_expiry
         props.ReceiveMaximum = self.receive_maximum
