@@ -38,6 +38,7 @@ class _Links(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.links: list[str] = []
+        self.fragments: set[str] = set()  # htmx partials: no <title> expected
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -45,6 +46,10 @@ class _Links(HTMLParser):
             self.links.append(attrs["href"])
         if attrs.get("hx-get"):
             self.links.append(attrs["hx-get"])
+            self.fragments.add(attrs["hx-get"])
+
+
+FRAGMENTS: set[str] = set()  # URLs seen as htmx hx-get targets (partial HTML)
 
 
 def links_of(html: str, base: str) -> list[str]:
@@ -59,7 +64,10 @@ def links_of(html: str, base: str) -> list[str]:
         parts = urlsplit(url)
         if parts.netloc not in ("testserver", ""):
             continue
-        out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+        link = parts.path + (f"?{parts.query}" if parts.query else "")
+        if href in parser.fragments:
+            FRAGMENTS.add(link)
+        out.append(link)
     return out
 
 
@@ -81,7 +89,8 @@ def crawl(client, username: str, start: list[str]):
     queued = set(start)
     while queue and len(pages) < MAX_PAGES:
         url, depth, origin = queue.popleft()
-        response = client.get(url)
+        fragment = url in FRAGMENTS
+        response = client.get(url, **({"HTTP_HX_REQUEST": "true"} if fragment else {}))
         status = response.status_code
         pages[url] = (status, depth, origin)
         if status >= 500:
@@ -101,7 +110,7 @@ def crawl(client, username: str, start: list[str]):
                 continue
             html = response.content.decode("utf-8", "replace")
             title = TITLE.search(html)
-            if not title or not title.group(1).strip():
+            if not fragment and (not title or not title.group(1).strip()):
                 problems.append(f"no <title>: {url}")
             if TRACEBACK.search(html):
                 problems.append(f"traceback shown: {url}")
