@@ -90,12 +90,25 @@ class CappedPaginator(Paginator):
             return number
         return super().validate_number(number)
 
+    def _rows(self, bottom: int, top: int) -> list:
+        """Rows bottom..top. With joins for display (select_related), the page's ids are found on
+        the main table alone first and the joined rows fetched by id: the planner can misjudge a
+        filtered join and loop over every matching row, while ids + ORDER BY + LIMIT stays cheap."""
+        rows = self.object_list
+        if not hasattr(rows, "values_list") or not rows.query.select_related or rows.query.is_sliced:
+            return list(rows[bottom:top])
+        ids = list(rows.values_list("pk", flat=True)[bottom:top])
+        if not ids:
+            return []
+        by_id = {obj.pk: obj for obj in rows.order_by().filter(pk__in=ids)}
+        return [by_id[pk] for pk in ids if pk in by_id]
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         if not self.capped:
-            return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
-        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+            return self._get_page(self._rows(bottom, bottom + self.per_page), number, self)
+        rows = self._rows(bottom, bottom + self.per_page + 1)
         if not rows and number > 1:
             raise EmptyPage("该页没有数据")
         page = CappedPage(rows[: self.per_page], number, self)
