@@ -16,4 +16,7 @@ urlpatterns = [
     path("stats/", views.stats_view, name="stats"),
     path("dead-letters/", views.dead_letter_list_view, name="dead_letters"),
     path("rules/", views.rule_list_view, name="rules"),
+    path("rules/new/", views.rule_create_view, name="rule_create"),
+    path("rules/<int:pk>/toggle/", views.rule_toggle_view, name="rule_toggle"),
+    path("spaces/", views.space_list_view, name="space_list"),
 ]

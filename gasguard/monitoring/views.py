@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gasguard.accounts.selectors import user_scope
-from gasguard.core.errors import DomainError, NotFound
+from gasguard.core.errors import DomainError, NotFound, ValidationFailed
 from gasguard.monitoring import selectors, services
 from gasguard.monitoring.choices import (
     TRANSITIONS,
@@ -281,5 +281,109 @@ def rule_list_view(request):
         {
             "page_title": "报警规则",
             "rules": selectors.rule_list(user=request.user),
+            "types": DeviceTypeChoices.choices,
+            "can_edit": user_scope(user=request.user).has_role(*services.RULE_ROLES),
         },
     )
+
+
+@login_required
+@require_POST
+def rule_create_view(request):
+    """Create a type rule or a per-device override from the rules page (condition as JSON)."""
+    import json as _json
+
+    p = request.POST
+    try:
+        try:
+            condition = _json.loads(p.get("condition") or "{}")
+        except ValueError as exc:
+            raise ValidationFailed(f"条件不是合法 JSON：{exc}", field="condition") from exc
+        device = None
+        if p.get("device_code"):
+            device = selectors.device_list(user=request.user).filter(code=p["device_code"].strip()).first()
+            if device is None:
+                raise ValidationFailed(f"设备 {p['device_code']} 不存在或不在您的范围内", field="device_code")
+        offline = p.get("offline_minutes")
+        services.rule_create(
+            actor=request.user,
+            code=p.get("code", "").strip(),
+            name=p.get("name", ""),
+            kind=p.get("kind", "condition"),
+            condition=condition,
+            offline_minutes=int(offline) if offline and offline.isdigit() else None,
+            level=int(p["level"]) if p.get("level", "").isdigit() else 2,
+            device_type=p.get("device_type", ""),
+            device=device,
+            peak_mode=p.get("peak_mode", "max"),
+            note=p.get("note", ""),
+        )
+    except DomainError as exc:
+        detail = (
+            "；".join(f"{f}：{' '.join(m)}" for f, m in exc.errors.items()) if exc.errors else exc.message
+        )
+        messages.error(request, f"{exc.message}（{detail}）" if exc.errors else exc.message)
+    else:
+        messages.success(request, "规则已保存")
+    return redirect("monitoring:rules")
+
+
+@login_required
+@require_POST
+def rule_toggle_view(request, pk):
+    rule = selectors.rule_list(user=request.user).filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    try:
+        services.rule_update(actor=request.user, rule=rule, is_active=not rule.is_active)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("monitoring:rules")
+
+
+@login_required
+def space_list_view(request):
+    from gasguard.monitoring.choices import SpaceKindChoices
+
+    ctx = {
+        "page_title": "相邻地下空间",
+        "kinds": SpaceKindChoices.choices,
+        "form": request.POST,
+        "can_create": user_scope(user=request.user).has_role(*services.CENTRE_ROLES),
+    }
+    if request.method == "POST":
+        from gasguard.org.models import Region
+        from gasguard.registry.models import Facility
+
+        p = request.POST
+
+        def num(key):
+            try:
+                return float(p[key]) if p.get(key) else None
+            except ValueError:
+                return None
+
+        try:
+            space = services.space_create(
+                actor=request.user,
+                code=p.get("code", "").strip(),
+                name=p.get("name", ""),
+                kind=p.get("kind", ""),
+                region=Region.objects.filter(code=p.get("region", "").strip()).first(),
+                lon=num("lon"),
+                lat=num("lat"),
+                address=p.get("address", ""),
+                facility=Facility.objects.filter(pk=p["facility"]).first()
+                if p.get("facility", "").isdigit()
+                else None,
+                owner_name=p.get("owner_name", ""),
+            )
+        except DomainError as exc:
+            ctx["errors"] = exc.errors or {"__all__": [exc.message]}
+            ctx["error"] = exc.message
+        else:
+            messages.success(request, f"已登记 {space}")
+            return redirect("monitoring:space_list")
+    ctx["page_obj"] = _page(request, selectors.space_list(user=request.user).order_by("region_code", "code"))
+    ctx["show_count"] = True
+    return render(request, "monitoring/space_list.html", ctx)

@@ -89,3 +89,63 @@ def test_create_device_shows_secret_once(city, login, rules):
     assert client.get(f"/monitoring/devices/{device.pk}/").content.decode().count("sha256$") == 0
     bad = client.post("/monitoring/devices/new/", {"code": "SIM-UI-1", "name": "", "device_type": "methane"})
     assert "已存在" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_rules_and_spaces_pages(city, login, dev):
+    from gasguard.monitoring.models import AlarmRule, MonitoredSpace
+
+    client = login(city.taskforce_admin)
+    r = client.post(
+        "/monitoring/rules/new/",
+        {
+            "code": "methane_l1",
+            "name": "本井低限 8%LEL",
+            "device_code": dev.code,
+            "level": "2",
+            "kind": "condition",
+            "condition": '{"metric": "methane", "op": ">=", "value": 8}',
+        },
+        follow=True,
+    )
+    assert "规则已保存" in r.content.decode()
+    assert AlarmRule.objects.filter(code="methane_l1", device=dev).exists()
+    r = client.post("/monitoring/rules/new/", {"code": "bad", "name": "x", "condition": "{oops"}, follow=True)
+    assert "JSON" in r.content.decode()
+    rule = AlarmRule.objects.get(code="low_battery")
+    client.post(f"/monitoring/rules/{rule.pk}/toggle/")
+    rule.refresh_from_db()
+    assert rule.is_active is False
+    assert (
+        login(city.inspector_a)
+        .post("/monitoring/rules/new/", {"code": "zz", "name": "x"}, follow=True)
+        .status_code
+        == 200
+    )
+    assert not AlarmRule.objects.filter(code="zz").exists()
+    client = login(city.taskforce_admin)
+    r = client.post(
+        "/monitoring/spaces/",
+        {
+            "code": "MH-UI-1",
+            "name": "南头电力井",
+            "kind": "manhole",
+            "region": city.street_a.code,
+            "lon": "113.92",
+            "lat": "22.53",
+        },
+        follow=True,
+    )
+    assert r.status_code == 200 and MonitoredSpace.objects.filter(code="MH-UI-1").exists()
+    r = client.post(
+        "/monitoring/spaces/",
+        {
+            "code": "MH-UI-2",
+            "name": "x",
+            "kind": "manhole",
+            "region": city.street_a.code,
+            "lon": "22.53",
+            "lat": "113.92",
+        },
+    )
+    assert "疑似填反" in r.content.decode()
