@@ -39,6 +39,16 @@ PERSONAS = [
 ]
 
 
+# The other districts' housing inspectors (scope matrix: the "own district" side).
+DISTRICT_INSPECTORS = {
+    "440303": "lh_inspector",
+    "440304": "ft_inspector",
+    "440306": "ba_inspector",
+    "440307": "lg_inspector",
+    "440309": "lhua_inspector",
+}
+
+
 def pytest_collection_modifyitems(session, config, items):
     """Run integration tests last: their session-wide demo city would confuse unit tests."""
     marker = f"{__package__.replace('.', '/')}/"
@@ -77,7 +87,10 @@ def demo_city(django_db_setup, django_db_blocker):
     out, err = StringIO(), StringIO()
     with django_db_blocker.unblock():
         call_command("demo", scale=DEMO_SCALE, today=DEMO_TODAY, stdout=out, stderr=err)
-        users = {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=[*PERSONAS, *DISTRICT_INSPECTORS.values()])
+        }
         for name in users:  # tokens made now are committed, outside any test transaction
             Token.objects.get_or_create(user=users[name])
     demo = Demo(users, settings.GASGUARD_DEMO_PASSWORD, out.getvalue() + err.getvalue())

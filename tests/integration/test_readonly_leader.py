@@ -35,7 +35,7 @@ API_WRITES = [
         lambda: "/api/registry/premises/",
         lambda: {"name": "领导新建场所", "kind": "restaurant", "region": "440305001"},
     ),
-    ("hazards", lambda: f"/api/hazards/hazards/{_first('hazards.Hazard', status='registered')}/start/", dict),
+    ("hazards", lambda: f"/api/hazards/hazards/{_first('hazards.Hazard', status='pending')}/start/", dict),
     (
         "hazards",
         lambda: f"/api/hazards/hazards/{_first('hazards.Hazard')}/assign/",
@@ -125,7 +125,7 @@ UI_WRITES = [
         lambda: f"/registry/premises/{_first('registry.Premises')}/edit/",
         lambda: {"name": "领导改名"},
     ),
-    ("hazards", lambda: f"/hazards/{_first('hazards.Hazard', status='registered')}/do/start/", dict),
+    ("hazards", lambda: f"/hazards/{_first('hazards.Hazard', status='pending')}/do/start/", dict),
     ("inspections", lambda: "/inspections/new/", lambda: {"premises": _first("registry.Premises")}),
     ("inspections", lambda: "/inspections/batches/new/", lambda: {"name": "领导批次"}),
     ("tips", lambda: "/tips/new/", lambda: {"description": "领导录入"}),
