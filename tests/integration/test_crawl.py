@@ -31,6 +31,9 @@ DOWNLOAD = re.compile(
 )
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)|File \"/[^\"]+\.py\", line \d+")
 NONE_CELL = re.compile(r"<td[^>]*>\s*None\s*</td>")
+POST_FORM = re.compile(r"<form[^>]*method=[\"']post[\"'][^>]*>", re.I)
+# POST forms every signed-in user may have: sign out, own notifications, own API token.
+PERSONAL_POSTS = re.compile(r"/accounts/logout/|/notifications/|/accounts/profile/token/")
 TITLE = re.compile(r"<title>\s*([^<]*?)\s*</title>", re.S)
 
 
@@ -114,6 +117,9 @@ def crawl(client, username: str, start: list[str]):
                 problems.append(f"no <title>: {url}")
             if TRACEBACK.search(html):
                 problems.append(f"traceback shown: {url}")
+            forms = [f for f in POST_FORM.findall(html) if not PERSONAL_POSTS.search(f)]
+            if forms:
+                none_cells[("post-forms", url)] = len(forms)
             n_none = len(NONE_CELL.findall(html))
             if n_none:
                 none_cells[url] = n_none
@@ -311,6 +317,7 @@ def test_report_none_cells(crawls):
         f"{username}: {url} ({n} cells)"
         for username, result in crawls.items()
         for url, n in result["none_cells"].items()
+        if not isinstance(url, tuple)
     ]
     if lines:
         print("\nTable cells showing 'None':\n" + "\n".join(sorted(set(lines))))
@@ -332,6 +339,14 @@ def test_downloads_do_not_fail(crawls, demo_city, django_db_blocker, username):
             if response.status_code >= 400:
                 bad.append(f"{response.status_code} {link} (from {origin})")
     assert not bad, "\n".join(bad)
+
+
+def test_readonly_leader_sees_no_write_form(crawls):
+    """Report only (the refusal itself is pinned in test_readonly_leader): pages that show the
+    read-only leader a POST form (create / edit / action buttons it cannot use)."""
+    pages = sorted(key[1] for key in crawls["leader"]["none_cells"] if isinstance(key, tuple))
+    if pages:
+        print("\nPOST forms shown to the read-only leader:\n" + "\n".join(pages))
 
 
 def test_crawl_covered_enough(crawls):
