@@ -116,6 +116,7 @@ def tip_list(request):
             "page_title": "群众举报",
             "show_count": True,
             "statuses": TipStatusChoices,
+            "can_create": user_scope(user=request.user).has_role(*WRITE_ROLES),
         },
     )
 
@@ -431,5 +432,11 @@ def reward_rules(request):
     return render(
         request,
         "tips/reward_rules.html",
-        {"form": form, "rules": rules, "defaults": reward_terms(""), "page_title": "举报奖励规则"},
+        {
+            "form": form,
+            "rules": rules,
+            "defaults": reward_terms(""),
+            "page_title": "举报奖励规则",
+            "can_edit": scope.has_role("taskforce_admin"),
+        },
     )

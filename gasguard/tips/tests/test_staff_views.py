@@ -184,3 +184,20 @@ def test_reward_rules_page(city, login):
         follow=True,
     )
     assert "专班管理员" in r.content.decode()
+
+
+def test_readonly_users_see_no_create_link_or_rule_form(city, login):
+    """The leader and the monitor may read reports but not enter them: no 录入 link, no rule form."""
+    create = reverse("tips:tip_create")
+    for user in (city.leader, city.monitor_operator):
+        c = login(user)
+        r = c.get(reverse("tips:tip_list"))
+        assert r.status_code == 200 and create not in r.content.decode()
+        assert c.get(create).status_code == 403
+        rules = c.get(reverse("tips:reward_rules")).content.decode()
+        assert "设置规则" not in rules and 'name="general_amount"' not in rules
+    assert create in login(city.inspector_a).get(reverse("tips:tip_list")).content.decode()
+    assert (
+        'name="general_amount"'
+        in login(city.taskforce_admin).get(reverse("tips:reward_rules")).content.decode()
+    )
