@@ -1,7 +1,9 @@
 """The ledger's filters, shared by the list page, the API, the totals and the Excel export."""
 
 import django_filters
-from django.db.models import Q
+from django.db import connection
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from gasguard.hazards.choices import HazardSourceChoices, HazardStatusChoices, HazardTargetTypeChoices
@@ -9,6 +11,13 @@ from gasguard.hazards.models import Hazard
 from gasguard.rules.choices import CategoryChoices, SeverityChoices
 
 YES_NO = (("1", "是"), ("0", "否"))
+
+
+# The search text indexed by hazards migration 0004 (gg_bigrams comes from registry 0002).
+HAZARD_BIGRAM_SQL = (
+    "gg_bigrams(lower(coalesce(hazards_hazard.code, '') || ' ' || hazards_hazard.target_name || ' ' "
+    "|| hazards_hazard.title || ' ' || hazards_hazard.responsible_person)) @> %s::text[]"
+)
 
 
 class HazardFilterSet(django_filters.FilterSet):
@@ -84,9 +93,15 @@ class HazardFilterSet(django_filters.FilterSet):
         value = (value or "").strip()
         if not value:
             return qs
-        return qs.filter(
+        qs = qs.filter(
             Q(code__icontains=value)
             | Q(target_name__icontains=value)
             | Q(title__icontains=value)
             | Q(responsible_person__icontains=value)
         )
+        if connection.vendor == "postgresql" and len(value) >= 2:
+            # Narrow with the bigram index (migration 0004) first; the ILIKEs above stay exact.
+            lowered = value.lower()
+            grams = sorted({lowered[i : i + 2] for i in range(len(lowered) - 1)})
+            qs = qs.filter(RawSQL(HAZARD_BIGRAM_SQL, (grams,), output_field=BooleanField()))
+        return qs

@@ -89,6 +89,16 @@ def annotate_overdue(qs: QuerySet, today=None) -> QuerySet:
     )
 
 
+def hazard_ordering(filters) -> tuple[str, ...]:
+    """List order: newest first; the overdue list by deadline (longest overdue first).
+
+    Overdue hazards are the old ones, so walking the found_at index from the newest row would
+    read most of a district before finding a page of them."""
+    if filters is not None and filters.get("overdue") == "1":
+        return ("deadline", "id")
+    return ("-found_at", "-id")
+
+
 def hazard_list(*, user, filters: dict | None = None) -> QuerySet:
     """The scoped ledger, filtered (see HazardFilterSet) and annotated with `is_overdue`."""
     from gasguard.hazards.filtersets import HazardFilterSet

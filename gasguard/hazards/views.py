@@ -57,7 +57,9 @@ def hazard_list_view(request):
     from gasguard.hazards.selectors import annotate_overdue
 
     listing = annotate_overdue(qs).select_related("lead_department")
-    page = paginate(request, listing.order_by("-found_at", "-id"), per_page=PAGE_SIZE)
+    from gasguard.hazards.selectors import hazard_ordering
+
+    page = paginate(request, listing.order_by(*hazard_ordering(request.GET)), per_page=PAGE_SIZE)
     scope = user_scope(user=request.user)
     return render(
         request,
@@ -124,6 +126,22 @@ def hazard_import_view(request):
     )
 
 
+def _timeline_url(user, hazard) -> str:
+    """责任倒查 timeline of the hazard's premises, else its enterprise — only one the user may open
+    (a premises in the district can belong to an enterprise registered elsewhere)."""
+    from gasguard.inspections.selectors import timeline_target
+
+    for target_type, target_id in (("premises", hazard.premises_id), ("enterprise", hazard.enterprise_id)):
+        if not target_id:
+            continue
+        try:
+            timeline_target(user=user, target_type=target_type, target_id=target_id)
+        except DomainError:
+            continue
+        return f"/inspections/timeline/{target_type}/{target_id}/"
+    return ""
+
+
 @login_required
 def hazard_detail_view(request, pk):
     """Full history, evidence, referrals, enforcement, escalations, audit events and actions."""
@@ -166,6 +184,7 @@ def hazard_detail_view(request, pk):
         "revisit": getattr(hazard, "revisit", None) if hasattr(hazard, "revisit") else None,
         "reappearances": hazard.reappearances.only("id", "code", "status", "found_at"),
         "events": events,
+        "timeline_url": _timeline_url(request.user, hazard),
         "actions": actions,
         "own_rectification": own_rectification,
         "today": timezone.localdate(),

@@ -7,6 +7,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from gasguard.core.api import filter_queryset_or_400
 from gasguard.core.errors import NotFound
 from gasguard.core.listing import CappedCountPagination
 from gasguard.hazards import selectors, services
@@ -32,8 +33,9 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
         return s.HazardDetailSerializer if self.action == "retrieve" else s.HazardListSerializer
 
     def get_queryset(self):
-        return selectors.hazard_list(user=self.request.user, filters=self.request.query_params).order_by(
-            "-found_at", "-id"
+        params = self.request.query_params
+        return selectors.hazard_list(user=self.request.user, filters=params).order_by(
+            *selectors.hazard_ordering(params)
         )
 
     def get_object(self):
@@ -60,7 +62,7 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
     def totals(self, request):
         """Totals by status, severity and overdue for the filtered scope (they add up)."""
         qs = selectors.hazard_visible(user=request.user)
-        qs = HazardFilterSet(request.query_params, queryset=qs, user=request.user).qs
+        qs = filter_queryset_or_400(HazardFilterSet, request, qs, user=request.user)
         return Response(selectors.hazard_totals(qs=qs))
 
     def _done(self, hazard, code=status.HTTP_200_OK):
