@@ -1,12 +1,18 @@
 """The product's navigation. Apps register their menu items here, in one place.
 
-Each item is (label, url name, required roles or None for any signed-in user). Items whose
-URL does not exist yet (an app not yet built) are skipped, so the menu never links to a 404.
+Each item is (label, url name, required roles or None for any signed-in user). The third
+element may instead be the dotted path of a predicate `f(user) -> bool` (the same function the
+view uses to refuse), for pages whose access is not a matter of role alone. Items whose URL does
+not exist yet (an app not yet built) are skipped, so the menu never links to a 404.
 """
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
-MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | None]]]] = [
+# Government roles (everyone but enterprise users); see accounts.choices.GOVERNMENT_ROLES.
+GOV = ("taskforce_admin", "supervisor", "inspector", "monitor_operator", "leader")
+
+MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | str | None]]]] = [
     ("总览", [("首页", "core:home", None), ("统计看板", "dashboard:index", None)]),
     (
         "基础台账",
@@ -37,10 +43,10 @@ MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | None]]]] = [
     (
         "专项整治",
         [
-            ("群众举报", "tips:tip_list", None),
+            ("群众举报", "tips:tip_list", GOV),
             ("工作阶段", "campaigns:campaign_list", None),
             ("月度报告", "campaigns:report_list", None),
-            ("督办通报", "campaigns:supervision", None),
+            ("督办通报", "campaigns:supervision", GOV),
         ],
     ),
     (
@@ -49,7 +55,7 @@ MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | None]]]] = [
             ("气瓶", "cylinders:cylinder_list", None),
             ("充装核验", "cylinders:gate", None),
             ("充装记录", "cylinders:fill_list", None),
-            ("违规充装", "cylinders:violation_list", None),
+            ("违规充装", "cylinders:violation_list", "gasguard.cylinders.permissions.can_view_violations"),
             ("配送", "cylinders:delivery_list", None),
             ("产品质量", "products:product_list", None),
             ("送气人员与车辆", "fleet:vehicle_list", None),
@@ -67,7 +73,7 @@ MENU: list[tuple[str, list[tuple[str, str, tuple[str, ...] | None]]]] = [
         "系统",
         [
             ("消息", "notifications:inbox", None),
-            ("审计链", "audit:event_list", None),
+            ("审计链", "audit:event_list", "gasguard.audit.selectors.can_view_audit"),
             ("接口文档", "api-docs", None),
         ],
     ),
@@ -82,7 +88,10 @@ def navigation_for(user) -> list[dict]:
     for title, items in MENU:
         links = []
         for label, url_name, roles in items:
-            if roles and not scope.has_role(*roles):
+            if isinstance(roles, str):
+                if not (user.is_superuser or import_string(roles)(user)):
+                    continue
+            elif roles and not scope.has_role(*roles):
                 continue
             try:
                 links.append({"label": label, "url": reverse(url_name)})

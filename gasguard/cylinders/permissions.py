@@ -57,6 +57,36 @@ def covers(prefixes: tuple[str, ...] | None, region_code: str) -> bool:
     return prefixes is None or any(region_code.startswith(p) for p in prefixes)
 
 
+def can_view_violations(user) -> bool:
+    """Whether /cylinders/violations/ opens: 市场监管/task force somewhere, or an enterprise member."""
+    if user is None or not user.is_authenticated:
+        return False
+    from gasguard.accounts.selectors import user_scope
+
+    prefixes = market_prefixes(user)
+    return prefixes is None or bool(prefixes) or bool(user_scope(user=user).enterprise_ids)
+
+
+def can_register(user) -> bool:
+    """Whether the user may register cylinders / gas batches anywhere: a member of an enterprise
+    (its own), or a writing 市场监管/task-force member (the read-only leader may not)."""
+    if user is None or not user.is_authenticated:
+        return False
+    from gasguard.accounts.selectors import user_scope
+
+    prefixes = market_prefixes(user, write=True)
+    return prefixes is None or bool(prefixes) or bool(user_scope(user=user).enterprise_ids)
+
+
+def can_deliver(user) -> bool:
+    """Whether the user may record deliveries: a member of an operator (or a superuser)."""
+    if user is None or not user.is_authenticated:
+        return False
+    from gasguard.accounts.selectors import user_scope
+
+    return user.is_superuser or bool(user_scope(user=user).enterprise_ids)
+
+
 def require_regulator(user, region_code: str) -> None:
     """Raise unless the user is a writing 市场监管/task-force member covering the region."""
     if not covers(market_prefixes(user, write=True), region_code):

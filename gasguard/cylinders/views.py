@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import DomainError, NotFound, PermissionDenied
-from gasguard.cylinders import selectors, services
+from gasguard.cylinders import permissions, selectors, services
 from gasguard.cylinders.choices import CylinderSpecChoices, CylinderStatusChoices, InspectionResultChoices
 from gasguard.cylinders.labels import label_sheet_pdf
 from gasguard.cylinders.permissions import market_prefixes
@@ -169,6 +169,8 @@ def cylinder_action(request, code, action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def cylinder_import(request):
+    if not permissions.can_register(request.user):
+        _deny(PermissionDenied("仅产权单位或辖区市场监管部门可登记气瓶"))
     owners = _owner_choices(request.user)
     context = {"owners": owners, "page_title": "气瓶批量登记", "columns": list(services.XLSX_COLUMNS)}
     if request.method == "POST":
@@ -317,6 +319,7 @@ def delivery_detail(request, pk):
             "items": items,
             "check": check,
             "errors": errors,
+            "can_check": permissions.is_enterprise_member(request.user, delivery.enterprise_id),
             "page_title": "配送记录",
         },
     )
@@ -377,7 +380,7 @@ def batch_list(request):
             "page_obj": _page(request, qs),
             "page_title": "气源批次与气质抽检",
             "today": timezone.localdate(),
-            "fillers": _owner_choices(request.user)[:100],
+            "fillers": _owner_choices(request.user)[:100] if permissions.can_register(request.user) else [],
             "suppliers": suppliers.order_by("name")[:200],
             "can_sample": prefixes is None or bool(prefixes),
         },
@@ -389,6 +392,9 @@ def batch_list(request):
 def delivery_create(request):
     """Record a delivery (operator users): premises, worker, vehicle, cylinder codes out/back."""
     from gasguard.fleet.models import DeliveryWorker, Vehicle
+
+    if not permissions.can_deliver(request.user):
+        _deny(PermissionDenied("仅瓶装燃气经营企业用户可记录配送"))
 
     scope = user_scope(user=request.user)
     if request.user.is_superuser:

@@ -1,0 +1,74 @@
+"""Pages show each persona only the links and forms it can use (no 403/404 behind a link)."""
+
+import pytest
+from django.urls import reverse
+
+from gasguard.cylinders.models import DeliveryCheck
+from gasguard.cylinders.tests.factories import cylinder
+from gasguard.cylinders.tests.test_services import delivery_setup  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_violations_link_only_for_those_the_page_lets_in(city, login, unit):
+    url = reverse("cylinders:violation_list")
+    for user, allowed in (
+        (city.market_inspector_a, True),
+        (city.taskforce_admin, True),
+        (unit.user, True),
+        (city.inspector_a, False),
+        (city.monitor_operator, False),
+    ):
+        c = login(user)
+        page = c.get(reverse("cylinders:cylinder_list")).content.decode()
+        assert (url in page) is allowed, user
+        assert (c.get(url).status_code == 200) is allowed, user
+
+
+def test_readonly_leader_gets_no_write_forms(city, login, unit, delivery_setup):  # noqa: F811
+    c = login(city.leader)
+    for name in ("cylinders:cylinder_import", "cylinders:delivery_create"):
+        assert c.get(reverse(name)).status_code == 403
+        assert c.post(reverse(name), {}).status_code == 403
+    assert (
+        reverse("cylinders:cylinder_import") not in c.get(reverse("cylinders:cylinder_list")).content.decode()
+    )
+    assert (
+        reverse("cylinders:delivery_create") not in c.get(reverse("cylinders:delivery_list")).content.decode()
+    )
+    batches = c.get(reverse("cylinders:batch_list")).content.decode()
+    assert 'value="batch"' not in batches and 'value="sample"' not in batches
+    delivery = delivery_setup["deliver"]([cylinder(unit.enterprise).code])
+    detail = reverse("cylinders:delivery_detail", args=[delivery.pk])
+    assert "提交随瓶安检" not in c.get(detail).content.decode()
+    c.post(detail, {"x": "1"})
+    assert not DeliveryCheck.objects.filter(delivery=delivery).exists()
+    # The operator and a 市场监管 regulator still get their forms.
+    assert "提交随瓶安检" in login(unit.user).get(detail).content.decode()
+    assert (
+        'value="sample"'
+        in login(city.market_inspector_a).get(reverse("cylinders:batch_list")).content.decode()
+    )
+    assert login(unit.user).get(reverse("cylinders:delivery_create")).status_code == 200
+
+
+def test_operator_sees_customer_premises_as_text_and_only_own_cylinders_linked(
+    city,
+    login,
+    unit,
+    delivery_setup,  # noqa: F811
+):
+    own = cylinder(unit.enterprise)
+    delivery = delivery_setup["deliver"]([own.code])
+    c = login(unit.user)
+    premises_url = reverse("cylinders:premises_cylinders", args=[city.premises_a.pk])
+    listing = c.get(reverse("cylinders:delivery_list")).content.decode()
+    assert city.premises_a.name in listing and premises_url not in listing
+    assert c.get(premises_url).status_code == 404  # a customer's premises stays private
+    detail = c.get(reverse("cylinders:delivery_detail", args=[delivery.pk])).content.decode()
+    assert reverse("cylinders:cylinder_detail", args=[own.code]) in detail
+    # The district regulator follows the same link.
+    assert (
+        premises_url
+        in login(city.market_inspector_a).get(reverse("cylinders:delivery_list")).content.decode()
+    )
