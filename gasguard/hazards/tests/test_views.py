@@ -232,3 +232,33 @@ def test_assign_and_control_through_ui(city, ledger, login):
     client.post(reverse("hazards:hazard_action", args=[ledger[2].pk, "control_approve"]), {"reason": "同意"})
     ledger[2].refresh_from_db()
     assert ledger[2].status == "controlled"
+
+
+def test_timeline_link_only_to_a_target_in_scope(city, login):
+    """A facility in 南山 of an enterprise registered in 宝安: the 南山 inspector gets no timeline
+    link (the enterprise's timeline is 404 for them); a premises in scope is linked."""
+    from gasguard.registry.models import Facility
+    from gasguard.registry.tests.factories import PremisesFactory
+
+    facility = Facility.objects.create(
+        kind="filling_station",
+        name="南山站",
+        enterprise=city.enterprise_b,
+        region=city.street_a,
+        region_code=city.street_a.code,
+    )
+    on_facility = make_hazard(city.inspector_a, facility)
+    premises = PremisesFactory(region=city.street_a, enterprise=city.enterprise_b)
+    on_premises = make_hazard(city.inspector_a, premises)
+    c = login(city.inspector_a)
+    page = c.get(reverse("hazards:hazard_detail", args=[on_facility.pk])).content.decode()
+    assert "/inspections/timeline/" not in page
+    assert c.get(f"/inspections/timeline/enterprise/{city.enterprise_b.pk}/").status_code == 404
+    page = c.get(reverse("hazards:hazard_detail", args=[on_premises.pk])).content.decode()
+    assert f"/inspections/timeline/premises/{premises.pk}/" in page
+    page = (
+        login(city.taskforce_admin)
+        .get(reverse("hazards:hazard_detail", args=[on_facility.pk]))
+        .content.decode()
+    )
+    assert f"/inspections/timeline/enterprise/{city.enterprise_b.pk}/" in page
