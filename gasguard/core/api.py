@@ -9,6 +9,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from gasguard.core.errors import DomainError
+from gasguard.core.permissions import PersonalWritePermission, WriteRolePermission
+
+__all__ = [
+    "PersonalWritePermission",
+    "StandardPagination",
+    "WriteRolePermission",
+    "error_body",
+    "exception_handler",
+]
 
 
 class StandardPagination(PageNumberPagination):
@@ -68,3 +77,16 @@ def exception_handler(exc, context):
         code = getattr(exc, "default_code", "error")
         response.data = error_body(code, str(detail))
     return response
+
+
+def filter_queryset_or_400(filterset_class, request, queryset, **kwargs):
+    """Apply a django-filter FilterSet; an invalid value (non-numeric id, bad date, bad
+    boolean, unknown choice) is a 400 in the error envelope naming the field, never ignored."""
+    kwargs.setdefault("request", request)
+    filterset = filterset_class(request.query_params, queryset=queryset, **kwargs)
+    if not filterset.is_valid():
+        errors = filterset.form.errors.get_json_data()
+        raise exceptions.ValidationError(
+            {name: [e["message"] for e in errs] for name, errs in errors.items()}
+        )
+    return filterset.qs

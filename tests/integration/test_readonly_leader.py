@@ -96,12 +96,6 @@ def test_leader_api_write_is_refused(demo, app, path, payload):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="many write APIs validate the payload before checking the role: the read-only leader "
-    "gets 400 (field errors) instead of 403 (registry, hazards assign, inspections batches, tips "
-    "route, cylinders gate/seize, products blacklist, monitoring devices, fleet, campaigns)",
-)
 def test_leader_api_write_is_403_before_validation(demo):
     statuses = {}
     for _app, path, payload in API_WRITES:

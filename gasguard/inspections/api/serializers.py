@@ -59,6 +59,18 @@ class BatchInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class TaskQuery(serializers.Serializer):
+    """Query parameters of the task list; invalid values are a 400 naming the parameter."""
+
+    mine = serializers.BooleanField(required=False, default=False, help_text="只看分配给我的")
+    state = serializers.ChoiceField(
+        choices=[("pending", "待检查"), ("overdue", "已逾期"), ("open", "未完成"), ("done", "已完成")],
+        required=False,
+        allow_blank=True,
+    )
+    batch = serializers.IntegerField(required=False, min_value=1, help_text="批次 ID")
+
+
 class TaskSerializer(serializers.ModelSerializer):
     assignees = UserBriefSerializer(many=True, read_only=True)
     batch_name = serializers.CharField(source="batch.name", read_only=True)

@@ -11,6 +11,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from gasguard.core.api import StandardPagination, filter_queryset_or_400
 from gasguard.core.errors import Conflict
 from gasguard.inspections import notice as notice_docs
 from gasguard.inspections import selectors, services
@@ -29,6 +30,7 @@ class BatchViewSet(viewsets.ViewSet):
     """Inspection batches (集中攻坚 / 回头看 / 专项检查) in the user's regions."""
 
     serializer_class = s.BatchSerializer
+    pagination_class = StandardPagination  # lists answer {count, next, previous, results}
     queryset = InspectionBatch.objects.none()  # for the schema only; reads go through selectors
 
     def list(self, request):
@@ -54,21 +56,19 @@ class TaskViewSet(viewsets.ViewSet):
     """Inspection tasks; `?mine=true`, `?state=pending|overdue|open|done`, `?batch=`."""
 
     serializer_class = s.TaskSerializer
+    pagination_class = StandardPagination  # lists answer {count, next, previous, results}
     queryset = InspectionTask.objects.none()  # for the schema only; reads go through selectors
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mine", OpenApiTypes.BOOL),
-            OpenApiParameter("state", OpenApiTypes.STR, enum=["pending", "overdue", "open", "done"]),
-            OpenApiParameter("batch", OpenApiTypes.INT),
-        ]
-    )
+    @extend_schema(parameters=[s.TaskQuery])
     def list(self, request):
+        query = s.TaskQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         qs = selectors.task_list(
             user=request.user,
-            mine=request.query_params.get("mine") in ("1", "true"),
-            state=request.query_params.get("state", ""),
-            batch_id=request.query_params.get("batch") or None,
+            mine=bool(params.get("mine")),
+            state=params.get("state") or "",
+            batch_id=params.get("batch"),
         )
         paginator = _paginator(request)
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -95,8 +95,6 @@ class TaskViewSet(viewsets.ViewSet):
 
 
 def _paginator(request):
-    from gasguard.core.api import StandardPagination
-
     return StandardPagination()
 
 
@@ -110,13 +108,14 @@ class InspectionViewSet(viewsets.ViewSet):
     answered, photographed, signed and sealed through the actions below."""
 
     serializer_class = s.InspectionListSerializer
+    pagination_class = StandardPagination  # lists answer {count, next, previous, results}
     queryset = Inspection.objects.none()  # for the schema only; reads go through selectors
     filterset_class = InspectionFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def list(self, request):
         qs = selectors.inspection_list(user=request.user)
-        qs = InspectionFilterSet(request.query_params, queryset=qs, request=request).qs
+        qs = filter_queryset_or_400(InspectionFilterSet, request, qs)
         paginator = _paginator(request)
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(s.InspectionListSerializer(page, many=True).data)

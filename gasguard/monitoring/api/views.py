@@ -6,11 +6,11 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gasguard.core.api import StandardPagination, error_body
+from gasguard.core.api import StandardPagination, WriteRolePermission, error_body
 from gasguard.core.errors import NotFound, ValidationFailed
 from gasguard.monitoring import selectors, services
 from gasguard.monitoring.api import serializers as s
@@ -37,7 +37,7 @@ def _lookup(model_path: str, pk, label: str):
 
 
 class DeviceListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         qs = selectors.device_list(user=request.user, filters=request.query_params)
@@ -75,7 +75,7 @@ class DeviceListView(APIView):
 
 
 class DeviceDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request, pk):
         return Response(s.DeviceSerializer(selectors.device_get(user=request.user, pk=pk)).data)
@@ -89,7 +89,7 @@ class DeviceDetailView(APIView):
 
 
 class DeviceRotateView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def post(self, request, pk):
         device = selectors.device_get(user=request.user, pk=pk)
@@ -105,7 +105,7 @@ class DeviceRotateView(APIView):
 
 
 class SpaceListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         return _paginate(request, self, selectors.space_list(user=request.user), s.SpaceSerializer)
@@ -139,7 +139,7 @@ def _when(value, default, field):
 class ReadingsView(APIView):
     """?device=<id>&metric=&from=&to=&resolution=raw|hour"""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         q = request.query_params
@@ -187,7 +187,7 @@ class ReadingsView(APIView):
 
 
 class RuleListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         return _paginate(request, self, selectors.rule_list(user=request.user), s.RuleSerializer)
@@ -209,7 +209,7 @@ class RuleListView(APIView):
 
 
 class RuleDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def _get(self, request, pk):
         try:
@@ -231,7 +231,7 @@ class RuleDetailView(APIView):
 
 
 class AlarmListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         return _paginate(
@@ -243,7 +243,7 @@ class AlarmListView(APIView):
 
 
 class AlarmDetailView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request, pk):
         alarm = selectors.alarm_get(user=request.user, pk=pk)
@@ -255,7 +255,7 @@ class AlarmDetailView(APIView):
 class AlarmActionView(APIView):
     """POST {"action": acknowledge|judge_real|judge_false|dispatch|arrive|dispose|close, "reason", "note"}."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def post(self, request, pk):
         alarm = selectors.alarm_get(user=request.user, pk=pk)
@@ -266,7 +266,7 @@ class AlarmActionView(APIView):
 
 
 class DeadLetterListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         qs = selectors.dead_letter_list(user=request.user)
@@ -278,7 +278,7 @@ class DeadLetterListView(APIView):
 
 
 class StatsView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         try:
@@ -295,7 +295,7 @@ class StatsView(APIView):
 
 
 class MapView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [WriteRolePermission]
 
     def get(self, request):
         return Response({"devices": selectors.map_points(user=request.user)})

@@ -2,9 +2,10 @@
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
+from gasguard.core.api import PersonalWritePermission
 from gasguard.notifications.api.serializers import MarkReadSerializer, NotificationSerializer
 from gasguard.notifications.models import Notification
 from gasguard.notifications.selectors import notification_get, notification_list, unread_count
@@ -26,6 +27,7 @@ class NotificationListView(generics.ListAPIView):
 
 @extend_schema(request=None, responses={200: NotificationSerializer}, operation_id="notifications_read_one")
 @api_view(["POST"])
+@permission_classes([PersonalWritePermission])
 def notification_read(request, pk: int):
     """POST /api/notifications/<id>/read/"""
     note = notification_get(user=request.user, pk=pk)
@@ -36,6 +38,7 @@ def notification_read(request, pk: int):
 
 @extend_schema(request=MarkReadSerializer, responses={200: dict}, operation_id="notifications_read_many")
 @api_view(["POST"])
+@permission_classes([PersonalWritePermission])
 def notification_read_many(request):
     """POST /api/notifications/read/ {"ids": [..]} (no ids = all)."""
     s = MarkReadSerializer(data=request.data)

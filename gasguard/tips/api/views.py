@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
+from gasguard.core.api import WriteRolePermission
 from gasguard.core.errors import NotFound, ValidationFailed
 from gasguard.tips.api.serializers import (
     ReasonSerializer,
@@ -75,7 +76,7 @@ def _input(d: dict, files=None) -> TipInput:
 class TipListView(generics.ListCreateAPIView):
     """GET: reports in scope (?status=&category=&channel=&region=&date_from=&date_to=&q=). POST: operator entry."""
 
-    permission_classes = [CanSeeTips]
+    permission_classes = [CanSeeTips, WriteRolePermission]
     serializer_class = TipSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -108,7 +109,7 @@ class TipListView(generics.ListCreateAPIView):
 
 
 class TipDetailView(generics.RetrieveAPIView):
-    permission_classes = [CanSeeTips]
+    permission_classes = [CanSeeTips, WriteRolePermission]
     serializer_class = TipDetailSerializer
 
     def get_object(self):
@@ -121,7 +122,7 @@ def _detail(request, tip):
 
 @extend_schema(request=RouteSerializer, responses={200: TipDetailSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def tip_route_api(request, pk):
     s = RouteSerializer(data=request.data)
     s.is_valid(raise_exception=True)
@@ -137,7 +138,7 @@ def tip_route_api(request, pk):
 
 @extend_schema(request=None, responses={200: TipDetailSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def tip_start_api(request, pk):
     tip_get(user=request.user, pk=pk)
     return _detail(request, tip_start_verification(actor=request.user, tip_id=pk))
@@ -145,7 +146,7 @@ def tip_start_api(request, pk):
 
 @extend_schema(request=VerifySerializer, responses={200: TipDetailSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def tip_verify_api(request, pk):
     s = VerifySerializer(data=request.data)
     s.is_valid(raise_exception=True)
@@ -171,7 +172,7 @@ def tip_verify_api(request, pk):
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def tip_duplicates_api(request, pk):
     """Duplicate suggestions (same premises, or within 50 m and 30 days)."""
     tip = tip_get(user=request.user, pk=pk)
@@ -191,7 +192,7 @@ def tip_duplicates_api(request, pk):
 
 @extend_schema(request=None, responses={200: dict})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def tip_contact_api(request, pk):
     """Reveal the reporter's contact (task-force admin / supervisor; audited TIP_CONTACT_VIEWED)."""
     tip_get(user=request.user, pk=pk)
@@ -200,14 +201,14 @@ def tip_contact_api(request, pk):
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def tip_eligibility_api(request, pk):
     return Response(reward_eligibility(tip_get(user=request.user, pk=pk)))
 
 
 @extend_schema(request=RewardProposeSerializer, responses={201: RewardSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def reward_propose_api(request, pk):
     s = RewardProposeSerializer(data=request.data)
     s.is_valid(raise_exception=True)
@@ -224,7 +225,7 @@ def reward_propose_api(request, pk):
 class RewardListView(generics.ListAPIView):
     """GET /api/tips/rewards/ (?status=)"""
 
-    permission_classes = [CanSeeTips]
+    permission_classes = [CanSeeTips, WriteRolePermission]
     serializer_class = RewardSerializer
 
     def get_queryset(self):
@@ -237,7 +238,7 @@ def _reward_response(request, reward):
 
 @extend_schema(request=None, responses={200: RewardSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def reward_approve_api(request, pk):
     reward_get(user=request.user, pk=pk)
     return _reward_response(request, reward_approve(actor=request.user, reward_id=pk))
@@ -245,7 +246,7 @@ def reward_approve_api(request, pk):
 
 @extend_schema(request=ReasonSerializer, responses={200: RewardSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def reward_reject_api(request, pk):
     s = ReasonSerializer(data=request.data)
     s.is_valid(raise_exception=True)
@@ -257,7 +258,7 @@ def reward_reject_api(request, pk):
 
 @extend_schema(request=RewardPaySerializer, responses={200: RewardSerializer})
 @api_view(["POST"])
-@permission_classes([CanSeeTips])
+@permission_classes([CanSeeTips, WriteRolePermission])
 def reward_pay_api(request, pk):
     s = RewardPaySerializer(data=request.data)
     s.is_valid(raise_exception=True)
