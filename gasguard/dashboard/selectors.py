@@ -810,7 +810,7 @@ def children_figures(
             {
                 "code": child,
                 "name": names.get(child) or ("本级" if region and child == region.code else child),
-                "drillable": child in names and child != code,
+                "drillable": child in names and child != code and scope.covers_region(child),
                 "hazards": h,
                 "coverage": coverage.get(child, {"registered": 0, "inspected": None, "coverage_rate": None}),
                 "tips": tips.get(child),

@@ -9,10 +9,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from gasguard.accounts.choices import GOVERNMENT_ROLES
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import NotFound, ValidationFailed
 from gasguard.dashboard import links
 from gasguard.dashboard import selectors as stats
+from gasguard.tips.selectors import can_see_tips
 
 CARD_MEASURES = (
     ("found", "排查发现隐患", "bi-search"),
@@ -186,6 +188,13 @@ def index(request):
         "today": stats.Period().last_day(),
         "as_of": timezone.localtime(period.as_of()).strftime("%Y-%m-%d %H:%M"),
     }
+    # Only links the user can follow: coverage, tips and supervision are government pages.
+    government = scope.has_role(*GOVERNMENT_ROLES) and (scope.is_global or bool(scope.region_prefixes))
+    if not government:
+        for key in ("coverage", "supervision"):
+            context["links"][key] = ""
+    if not can_see_tips(request.user):
+        context["links"]["tips"] = context["links"]["tips_confirmed"] = ""
     return render(request, "dashboard/index.html", context)
 
 
