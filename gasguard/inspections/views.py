@@ -77,6 +77,7 @@ def task_list(request):
             "overdue": overdue,
             "page_title": "排查任务",
             "can_organise": scope.has_role("taskforce_admin", "supervisor"),
+            "can_inspect": scope.has_role(*services.INSPECTING_ROLES),
             "today": timezone.localdate(),
         },
     )
@@ -195,8 +196,20 @@ def inspection_list(request):
     return render(
         request,
         "inspections/inspection_list.html",
-        {"filter": filterset, "page_obj": page, "show_count": True, "page_title": "检查记录"},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "show_count": True,
+            "page_title": "检查记录",
+            # 排查任务 is a government page (enterprise users get 403 there).
+            "show_tasks": _is_government(request.user),
+        },
     )
+
+
+def _is_government(user) -> bool:
+    scope = user_scope(user=user)
+    return scope.has_role(*selectors.GOVERNMENT) and (scope.is_global or bool(scope.region_prefixes))
 
 
 @login_required
@@ -204,6 +217,8 @@ def inspection_list(request):
 @domain_404
 def inspection_new(request):
     """Ad hoc inspection of a target in scope (e.g. from a premises page: ?target_type=premises&target_id=1)."""
+    if not user_scope(user=request.user).has_role(*services.INSPECTING_ROLES):
+        raise PermissionDenied("只有检查人员可以开始检查")
     data = request.POST if request.method == "POST" else request.GET
     form = NewInspectionForm(data if "target_type" in data else None)
     if request.method == "POST" and form.is_valid():
@@ -599,6 +614,7 @@ def coverage(request):
             "which": which,
             "show_count": True,
             "batches": batches,
+            "can_inspect": user_scope(user=request.user).has_role(*services.INSPECTING_ROLES),
             "page_title": "排查覆盖率",
         },
     )
