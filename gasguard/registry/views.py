@@ -4,6 +4,7 @@ Excel import and the premises map. Thin: selectors read, services write."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -277,7 +278,13 @@ def staff_list(request):
     def row(s):
         summary = _cert_summary(s, today)
         return [
-            _cell(s.name, reverse("registry:staff_edit", args=[s.pk]), sub=s.enterprise.name),
+            _cell(
+                s.name,
+                reverse("registry:staff_edit", args=[s.pk])
+                if services.can_write_enterprise_data(user=request.user, enterprise=s.enterprise)
+                else None,
+                sub=s.enterprise.name,
+            ),
             _cell(s.get_post_display()),
             _cell(s.enterprise.name, reverse("registry:enterprise_detail", args=[s.enterprise_id])),
             _cell(s.phone),
@@ -541,6 +548,8 @@ def staff_create(request, enterprise_pk):
 @login_required
 def staff_edit(request, pk):
     staff = _get_or_404(selectors.staff_get, user=request.user, pk=pk)
+    if not services.can_write_enterprise_data(user=request.user, enterprise=staff.enterprise):
+        raise DjangoPermissionDenied("无权编辑该企业的从业人员")
     form = StaffForm(request.POST or None, user=request.user, instance=staff)
     return _form_page(
         request,

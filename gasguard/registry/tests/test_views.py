@@ -274,3 +274,20 @@ def test_enterprise_user_registers_own_premises_only(city, login):
     )
     assert response.status_code == 403 and "企业用户不能登记" in response.content.decode()
     assert not Enterprise.objects.filter(name="自建企业").exists()
+
+
+def test_readonly_leader_cannot_open_staff_edit(city, login):
+    from django.urls import reverse
+
+    staff = StaffFactory(enterprise=city.enterprise_a, name="王师傅")
+    edit = reverse("registry:staff_edit", args=[staff.pk])
+    c = login(city.leader)
+    assert c.get(edit).status_code == 403
+    assert c.post(edit, {"name": "改名"}).status_code == 403
+    staff.refresh_from_db()
+    assert staff.name == "王师傅"
+    page = c.get(reverse("registry:staff_list")).content.decode()
+    assert "王师傅" in page and edit not in page
+    # Writers (the district inspector, the enterprise itself) keep the edit page and link.
+    assert login(city.inspector_a).get(edit).status_code == 200
+    assert edit in login(city.enterprise_user_a).get(reverse("registry:staff_list")).content.decode()
