@@ -542,16 +542,21 @@ def alarm_raise(
     return alarm
 
 
+def alarm_may_act(*, actor, alarm: Alarm, action: str) -> bool:
+    """Whether the actor may take this action on the alarm: the centre (monitor operators,
+    supervisors, task force) of its region, or the owning enterprise's crew for crew actions."""
+    scope = user_scope(user=actor)
+    crew = action in CREW_ACTIONS and alarm.enterprise_id in scope.enterprise_ids
+    return crew or (
+        scope.has_role(*CENTRE_ROLES) and (scope.is_global or scope.covers_region(alarm.region_code))
+    )
+
+
 def alarm_act(*, actor, alarm: Alarm, action: str, reason: str = "", note: str = "") -> Alarm:
     """Move an alarm one step along its handling chain (conditional update: one winner, others 409)."""
     if action not in TRANSITIONS:
         raise ValidationFailed(f"未知操作：{action}", field="action")
-    scope = user_scope(user=actor)
-    crew = action in CREW_ACTIONS and alarm.enterprise_id in scope.enterprise_ids
-    if not (
-        crew
-        or (scope.has_role(*CENTRE_ROLES) and (scope.is_global or scope.covers_region(alarm.region_code)))
-    ):
+    if not alarm_may_act(actor=actor, alarm=alarm, action=action):
         raise PermissionDenied("您没有处置该报警的权限")
     allowed_from, to_status = TRANSITIONS[action]
     if alarm.status not in allowed_from:

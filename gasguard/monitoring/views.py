@@ -205,7 +205,7 @@ def alarm_detail_view(request, pk):
             "needs_reason": a in ("judge_real", "judge_false"),
         }
         for a, (allowed, _) in TRANSITIONS.items()
-        if alarm.status in allowed
+        if alarm.status in allowed and services.alarm_may_act(actor=request.user, alarm=alarm, action=a)
     ]
     return render(
         request,

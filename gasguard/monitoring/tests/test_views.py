@@ -149,3 +149,17 @@ def test_rules_and_spaces_pages(city, login, dev):
         },
     )
     assert "疑似填反" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_readonly_leader_sees_no_action_buttons_and_cannot_act(city, login, dev):
+    spike(dev)
+    alarm = Alarm.objects.get(device=dev, rule__code="methane_l2")
+    client = login(city.leader)
+    page = client.get(f"/monitoring/alarms/{alarm.pk}/").content.decode()
+    assert 'data-testid="action-' not in page and "/acknowledge/" not in page
+    client.post(f"/monitoring/alarms/{alarm.pk}/acknowledge/", follow=True)
+    alarm.refresh_from_db()
+    assert alarm.status != "acknowledged"
+    page = login(city.monitor_operator).get(f"/monitoring/alarms/{alarm.pk}/").content.decode()
+    assert 'data-testid="action-acknowledge"' in page
