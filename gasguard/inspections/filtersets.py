@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from gasguard.core.filters import StrictBooleanFilter, StrictBooleanWidget
 from gasguard.inspections.choices import InspectionStatusChoices, InspectionTargetTypeChoices
 from gasguard.inspections.models import Inspection
 
@@ -12,10 +13,10 @@ class InspectionFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=InspectionStatusChoices.choices)
     target_type = django_filters.ChoiceFilter(label="对象类型", choices=InspectionTargetTypeChoices.choices)
     region = django_filters.CharFilter(label="区划代码", method="filter_region")
-    has_hazard = django_filters.BooleanFilter(
+    has_hazard = StrictBooleanFilter(
         label="发现隐患",
         method="filter_has_hazard",
-        widget=forms.Select(choices=[("", "全部"), ("true", "有隐患"), ("false", "无隐患")]),
+        widget=StrictBooleanWidget(choices=[("", "全部"), ("true", "有隐患"), ("false", "无隐患")]),
     )
     batch = django_filters.NumberFilter(label="批次", field_name="task__batch_id")
     premises = django_filters.NumberFilter(label="场所", field_name="premises_id")
@@ -32,10 +33,10 @@ class InspectionFilterSet(django_filters.FilterSet):
         lookup_expr="date__lte",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    mine = django_filters.BooleanFilter(
+    mine = StrictBooleanFilter(
         label="我参与的",
         method="filter_mine",
-        widget=forms.Select(choices=[("", "全部"), ("true", "我参与的")]),
+        widget=StrictBooleanWidget(choices=[("", "全部"), ("true", "我参与的")]),
     )
 
     class Meta:

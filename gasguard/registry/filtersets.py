@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from gasguard.accounts.selectors import user_scope
+from gasguard.core.filters import StrictBooleanFilter
 from gasguard.core.listing import prefix_range
 from gasguard.registry.choices import (
     CertificateKindChoices,
@@ -94,16 +95,8 @@ def _choice(choices, label):
     return django_filters.ChoiceFilter(choices=choices, label=label, empty_label="全部")
 
 
-class YesNoWidget(django_filters.widgets.BooleanWidget):
-    """Accepts true/false/1/0 like BooleanWidget; shows 全部/是/否."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = (("", "全部"), ("true", "是"), ("false", "否"))
-
-
 def _bool(label):
-    return django_filters.BooleanFilter(label=label, widget=YesNoWidget())
+    return StrictBooleanFilter(label=label)
 
 
 class PremisesFilterSet(ScopedFilterSet):

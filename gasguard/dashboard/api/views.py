@@ -6,6 +6,7 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from gasguard.accounts.selectors import user_scope
+from gasguard.core.errors import ValidationFailed
 from gasguard.dashboard import selectors as stats
 from gasguard.dashboard.views import parse_date, parse_request
 
@@ -37,10 +38,13 @@ def trend(request):
     region = stats.resolve_region(scope=scope, code=request.query_params.get("region"))
     start = parse_date(request.query_params.get("from"), "from")
     end = parse_date(request.query_params.get("to"), "to")
+    interval = request.query_params.get("interval") or "month"
+    if interval not in ("week", "month"):
+        raise ValidationFailed("interval 须为 week 或 month", field="interval")
     data = stats.hazard_trend(
         scope=scope,
         region_code=region.code if region else "",
-        interval=request.query_params.get("interval", "month"),
+        interval=interval,
         start=start,
         end=end,
     )

@@ -13,7 +13,7 @@ from gasguard.core.listing import CappedCountPagination
 from gasguard.hazards import selectors, services
 from gasguard.hazards.api import serializers as s
 from gasguard.hazards.filtersets import HazardFilterSet
-from gasguard.hazards.models import HazardHistory
+from gasguard.hazards.models import Hazard, HazardHistory
 
 
 def _valid(serializer_class, request):
@@ -34,6 +34,10 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         params = self.request.query_params
+        if self.action == "list":  # an invalid filter value is a 400 naming the field
+            filter_queryset_or_400(
+                HazardFilterSet, self.request, Hazard.objects.none(), user=self.request.user
+            )
         return selectors.hazard_list(user=self.request.user, filters=params).order_by(
             *selectors.hazard_ordering(params)
         )
