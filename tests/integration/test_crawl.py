@@ -145,64 +145,7 @@ def crawl(client, username: str, start: list[str]):
 # Known defects: filtered out of the per-persona assertions and kept visible, each by its own
 # strict xfail test (it turns red when the defect is fixed: then delete the entry).
 # (id, personas or None for any, regex over the problem text, reason / likely owner)
-KNOWN_DEFECTS = [
-    (
-        "nav-audit-menu-for-all",
-        None,
-        r"^403 on a link shown to the user: /audit/ \(from \(start\)\)",
-        "core/navigation.py: 审计链 menu item (audit:event_list) has roles=None but /audit/ is 403 "
-        "for every role except the task force (leader, inspectors, supervisors, monitor, enterprises)",
-    ),
-    (
-        "cylinders-violations-link",
-        None,
-        r"^403 on a link shown to the user: /cylinders/violations/ \(from (\(start\)|/cylinders/)\)",
-        "core/navigation.py + cylinders: the 违规充装 menu item (roles=None) and the link on "
-        "/cylinders/ are shown to housing/fire/commerce inspectors, supervisors, the leader? and "
-        "the monitor, who get 403 on /cylinders/violations/",
-    ),
-    (
-        "tips-new-link-for-readonly",
-        {"leader", "monitor"},
-        r"^403 on a link shown to the user: /tips/new/ \(from /tips/\)",
-        "tips: /tips/ shows 录入举报 (/tips/new/) to the read-only leader and the monitor, who get 403",
-    ),
-    (
-        "enterprise-menu-tips-supervision",
-        {"ent_gas", "ent_restaurant", "ent_filling", "ent_pipeline"},
-        r"^40[34] on a link shown to the user: /(tips|campaigns/supervision)/ \(from \(start\)\)",
-        "core/navigation.py: enterprise users see 群众举报 (/tips/ → 403) and 督办通报 "
-        "(/campaigns/supervision/ → 404) in the menu",
-    ),
-    (
-        "enterprise-dashboard-links",
-        {"ent_gas", "ent_restaurant", "ent_filling", "ent_pipeline"},
-        r"^40[34] on a link shown to the user: /(inspections/coverage/|tips/\?status=|dashboard/\?region=44\b)"
-        r".*\(from /dashboard/\)",
-        "dashboard: an enterprise user's /dashboard/ links to 覆盖率 (403), 举报 (403) and the "
-        "province level /dashboard/?region=44 (404)",
-    ),
-    (
-        "enterprise-inspections-tasks-link",
-        {"ent_gas", "ent_restaurant", "ent_filling", "ent_pipeline"},
-        r"^403 on a link shown to the user: /inspections/tasks/ \(from /inspections/\)",
-        "inspections: /inspections/ shows the 排查任务 link to enterprise users (403)",
-    ),
-    (
-        "hazard-timeline-link-out-of-scope",
-        None,
-        r"/inspections/timeline/enterprise/\d+/.*(from|linked from) /hazards/\d+/",
-        "hazards: a hazard's detail page links the timeline of its enterprise even when that "
-        "enterprise lies in another district (the link 404s for the district inspector)",
-    ),
-    (
-        "enterprise-delivery-links-out-of-scope",
-        {"ent_gas", "ent_filling"},
-        r"/cylinders/(premises/\d+|c/[^/]+)/.*(from|linked from) /cylinders/(deliveries|violations)/",
-        "cylinders: an enterprise's 配送/违规 pages link customers' premises (/cylinders/premises/<id>/) "
-        "and cylinders (/cylinders/c/<code>/) the enterprise cannot open (404)",
-    ),
-]
+KNOWN_DEFECTS: list[tuple[str, set[str] | None, str, str]] = []
 
 
 def _known(username: str, problem: str):
