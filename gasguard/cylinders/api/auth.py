@@ -8,6 +8,7 @@ working within that time — documented in docs/cylinders.md.
 
 from django.conf import settings
 from django.core.cache import cache
+from drf_spectacular.authentication import TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -25,3 +26,11 @@ class CachedTokenAuthentication(TokenAuthentication):
         if not user.is_active:
             raise exceptions.AuthenticationFailed("用户已停用")
         return user, key
+
+
+class CachedTokenScheme(TokenScheme):
+    """OpenAPI: the gate's cached token auth is the same `Authorization: Token <key>` header."""
+
+    target_class = CachedTokenAuthentication
+    name = "gateTokenAuth"
+    priority = 1

@@ -23,7 +23,7 @@ urlpatterns = [
     path("deliveries/", views.delivery_collection, name="delivery_list"),
     path("deliveries/<int:pk>/check/", views.delivery_check, name="delivery_check"),
     path("epcis/events", views.epcis_events, name="epcis_events"),
-    path("epcis/events/", views.epcis_events),
+    path("epcis/events/", views.epcis_events_slash),
     path("premises/<int:pk>/cylinders/", views.premises_cylinders, name="premises_cylinders"),
     path("trace/<str:code>/", views.trace, name="trace"),
     path("recall/", views.recall, name="recall"),

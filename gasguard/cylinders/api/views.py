@@ -5,6 +5,9 @@ from datetime import datetime, time
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,6 +17,7 @@ from rest_framework.views import APIView
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.api import StandardPagination
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.schema import OBJECT, paginated, query, results_of
 from gasguard.cylinders import selectors, services
 from gasguard.cylinders.api import serializers as s
 from gasguard.cylinders.api.auth import CachedTokenAuthentication
@@ -33,13 +37,35 @@ def _valid(serializer_class, data):
     return ser.validated_data
 
 
+def _int_or_400(value, field):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(f"{field} 须为数字 ID", field=field) from None
+
+
 def _enterprise(user, pk, field="owner") -> Enterprise:
+    if pk not in (None, ""):
+        pk = _int_or_400(pk, field)
     obj = Enterprise.objects.filter(pk=pk).first()
     if obj is None:
         raise NotFound("企业不存在", field=field)
     return obj
 
 
+@extend_schema(
+    request=inline_serializer(
+        "GateInput",
+        {
+            "code": serializers.CharField(),
+            "station": serializers.IntegerField(),
+            "operator": serializers.IntegerField(),
+            "idempotency_key": serializers.CharField(required=False),
+            "scanned_at": serializers.DateTimeField(required=False),
+        },
+    ),
+    responses=OBJECT,
+)
 class GateView(APIView):
     """POST {code, station, operator, idempotency_key, scanned_at} → {decision, reasons, attempt_id}."""
 
@@ -58,6 +84,18 @@ class GateView(APIView):
         return Response(result.as_dict(), status=200)
 
 
+@extend_schema(
+    methods=["GET"],
+    parameters=[
+        query("q", description="编码/条码"),
+        query("status"),
+        query("spec"),
+        query("owner", OpenApiTypes.INT, description="产权单位 ID"),
+        query("overdue", OpenApiTypes.BOOL, description="检验逾期"),
+    ],
+    responses=paginated(s.CylinderSerializer),
+)
+@extend_schema(methods=["POST"], request=s.CylinderRegisterSerializer, responses={201: s.CylinderSerializer})
 @api_view(["GET", "POST"])
 def cylinder_collection(request):
     if request.method == "GET":
@@ -67,7 +105,7 @@ def cylinder_collection(request):
             q=p.get("q", ""),
             status=p.get("status", ""),
             spec=p.get("spec", ""),
-            owner_id=p.get("owner") or None,
+            owner_id=_int_or_400(p["owner"], "owner") if p.get("owner") else None,
             overdue=p.get("overdue") in ("1", "true"),
         )
         return _page(request, qs, s.CylinderSerializer)
@@ -77,6 +115,7 @@ def cylinder_collection(request):
     return Response(s.CylinderSerializer(cylinder).data, status=201)
 
 
+@extend_schema(request=s.BulkRegisterSerializer, responses={201: OBJECT})
 @api_view(["POST"])
 def cylinder_bulk(request):
     data = _valid(s.BulkRegisterSerializer, request.data)
@@ -87,6 +126,17 @@ def cylinder_bulk(request):
     return Response({"created": result.created, "codes": result.codes, "errors": result.errors}, status=201)
 
 
+@extend_schema(
+    request=inline_serializer(
+        "CylinderImportInput",
+        {
+            "file": serializers.FileField(),
+            "owner": serializers.IntegerField(),
+            "valid_only": serializers.BooleanField(required=False),
+        },
+    ),
+    responses={201: OBJECT},
+)
 @api_view(["POST"])
 @parser_classes([MultiPartParser, FormParser])
 def cylinder_import(request):
@@ -103,6 +153,7 @@ def cylinder_import(request):
     return Response({"created": result.created, "errors": result.errors}, status=201)
 
 
+@extend_schema(responses=OBJECT, operation_id="cylinders_cylinder_detail")
 @api_view(["GET"])
 def cylinder_detail(request, code):
     cylinder = selectors.cylinder_get(user=request.user, code=code)
@@ -122,6 +173,13 @@ def cylinder_detail(request, code):
     return Response(body)
 
 
+@extend_schema(
+    request=OBJECT,
+    responses=s.CylinderSerializer,
+    operation_id="cylinders_cylinder_action",
+    description="action = transfer {to_owner, reason} | seize {body, reason} | scrap {body?, reason} | "
+    "status {status, reason} | inspect {body, inspected_on, result, report_no}",
+)
 @api_view(["POST"])
 def cylinder_action(request, code, action):
     cylinder = selectors.cylinder_get(user=request.user, code=code)
@@ -164,6 +222,8 @@ def cylinder_action(request, code, action):
     return Response(s.CylinderSerializer(cylinder).data)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.FillSerializer))
+@extend_schema(methods=["POST"], request=s.FillInputSerializer, responses={201: s.FillSerializer})
 @api_view(["GET", "POST"])
 def fill_collection(request):
     if request.method == "GET":
@@ -189,16 +249,20 @@ def fill_collection(request):
     return Response(s.FillSerializer(fill).data, status=201)
 
 
+@extend_schema(responses=paginated(s.AttemptSerializer))
 @api_view(["GET"])
 def attempt_collection(request):
     return _page(request, selectors.attempt_list(user=request.user), s.AttemptSerializer)
 
 
+@extend_schema(responses=paginated(s.AttemptSerializer, "PaginatedViolationList"))
 @api_view(["GET"])
 def violation_collection(request):
     return _page(request, selectors.violation_list(user=request.user), s.AttemptSerializer)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.GasBatchSerializer))
+@extend_schema(methods=["POST"], request=OBJECT, responses={201: s.GasBatchSerializer})
 @api_view(["GET", "POST"])
 def gas_batch_collection(request):
     if request.method == "GET":
@@ -216,6 +280,7 @@ def gas_batch_collection(request):
     return Response(s.GasBatchSerializer(batch).data, status=201)
 
 
+@extend_schema(responses=OBJECT)
 @api_view(["GET"])
 def gas_batch_recall(request, pk):
     batch = selectors.gas_batch_get(user=request.user, pk=pk)
@@ -224,6 +289,8 @@ def gas_batch_recall(request, pk):
     )
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.GasSampleSerializer))
+@extend_schema(methods=["POST"], request=OBJECT, responses={201: s.GasSampleSerializer})
 @api_view(["GET", "POST"])
 def gas_sample_collection(request):
     if request.method == "GET":
@@ -243,6 +310,8 @@ def gas_sample_collection(request):
     return Response(s.GasSampleSerializer(sample).data, status=201)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.DeliverySerializer))
+@extend_schema(methods=["POST"], request=s.DeliveryInputSerializer, responses={201: s.DeliverySerializer})
 @api_view(["GET", "POST"])
 def delivery_collection(request):
     from gasguard.fleet.models import DeliveryWorker, Vehicle
@@ -271,6 +340,8 @@ def delivery_collection(request):
     return Response(s.DeliverySerializer(delivery).data, status=201)
 
 
+@extend_schema(methods=["GET"], responses=OBJECT)
+@extend_schema(methods=["POST"], request=OBJECT, responses={201: OBJECT})
 @api_view(["GET", "POST"])
 def delivery_check(request, pk):
     delivery = selectors.delivery_get(user=request.user, pk=pk)
@@ -301,8 +372,7 @@ def _parse_bound(value: str, field: str, end: bool = False):
     return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
 
 
-@api_view(["GET"])
-def epcis_events(request):
+def _epcis_events(request):
     """GET ?code=&from=&to= → EPCIS 2.0 JSON-LD document of the scoped cylinders' events."""
     p = request.query_params
     qs = selectors.cylinder_list(user=request.user)
@@ -316,6 +386,15 @@ def epcis_events(request):
     return Response(doc, content_type="application/ld+json")
 
 
+epcis_events = extend_schema(
+    parameters=[query("code"), query("from", OpenApiTypes.DATE), query("to", OpenApiTypes.DATE)],
+    responses={(200, "application/ld+json"): OBJECT},
+)(api_view(["GET"])(_epcis_events))
+# The same document at ".../events/" (kept for clients that add the slash); one entry in the schema.
+epcis_events_slash = extend_schema(exclude=True)(api_view(["GET"])(_epcis_events))
+
+
+@extend_schema(responses=results_of("PremisesCylinders", premises=serializers.CharField()))
 @api_view(["GET"])
 def premises_cylinders(request, pk):
     premises = get_object_or_404(Premises, pk=pk)
@@ -327,6 +406,7 @@ def premises_cylinders(request, pk):
     )
 
 
+@extend_schema(responses=OBJECT)
 @api_view(["GET"])
 def trace(request, code):
     cylinder = selectors.cylinder_get(user=request.user, code=code)
@@ -359,14 +439,26 @@ def trace(request, code):
     )
 
 
+@extend_schema(
+    parameters=[
+        query("product_model", OpenApiTypes.INT),
+        query("maker", OpenApiTypes.INT),
+        query("two_phase", OpenApiTypes.BOOL),
+    ],
+    responses=results_of("CylinderRecall"),
+)
 @api_view(["GET"])
 def recall(request):
     """Recall list: ?product_model= | ?maker= | ?two_phase=1."""
     from gasguard.products.models import ProductModel
 
     p = request.query_params
-    pm = get_object_or_404(ProductModel, pk=p["product_model"]) if p.get("product_model") else None
-    maker = Enterprise.objects.filter(pk=p["maker"]).first() if p.get("maker") else None
+    pm = (
+        get_object_or_404(ProductModel, pk=_int_or_400(p["product_model"], "product_model"))
+        if p.get("product_model")
+        else None
+    )
+    maker = Enterprise.objects.filter(pk=_int_or_400(p["maker"], "maker")).first() if p.get("maker") else None
     two_phase = p.get("two_phase") in ("1", "true")
     if pm is None and maker is None and not two_phase:
         raise ValidationFailed("请指定产品型号、制造单位或 two_phase=1", field="product_model")
@@ -379,6 +471,7 @@ def recall(request):
     )
 
 
+@extend_schema(responses=results_of("GateOperators"))
 @api_view(["GET"])
 def operators(request):
     """Staff of the user's enterprises who may operate the gate (for the gate page)."""
