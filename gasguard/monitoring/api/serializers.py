@@ -97,6 +97,7 @@ class RuleSerializer(serializers.ModelSerializer):
     device_code = serializers.CharField(source="device.code", read_only=True, default=None)
 
     class Meta:
+        ref_name = "MonitoringRule"  # the rules app has its own "Rule"
         model = AlarmRule
         fields = [
             "id",

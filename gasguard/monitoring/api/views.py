@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -12,6 +14,7 @@ from rest_framework.views import APIView
 
 from gasguard.core.api import StandardPagination, WriteRolePermission, error_body
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.schema import OBJECT, paginated, query
 from gasguard.monitoring import selectors, services
 from gasguard.monitoring.api import serializers as s
 from gasguard.monitoring.ingest import http_ingest
@@ -39,10 +42,16 @@ def _lookup(model_path: str, pk, label: str):
 class DeviceListView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(
+        parameters=[query("q"), query("type"), query("state")],
+        responses=paginated(s.DeviceSerializer),
+        operation_id="monitoring_devices_list",
+    )
     def get(self, request):
         qs = selectors.device_list(user=request.user, filters=request.query_params)
         return _paginate(request, self, qs, s.DeviceSerializer)
 
+    @extend_schema(request=s.DeviceCreateSerializer, responses={201: OBJECT})
     def post(self, request):
         ser = s.DeviceCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -77,9 +86,11 @@ class DeviceListView(APIView):
 class DeviceDetailView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(responses=s.DeviceSerializer)
     def get(self, request, pk):
         return Response(s.DeviceSerializer(selectors.device_get(user=request.user, pk=pk)).data)
 
+    @extend_schema(request=s.DeviceUpdateSerializer, responses=s.DeviceSerializer)
     def patch(self, request, pk):
         device = selectors.device_get(user=request.user, pk=pk)
         ser = s.DeviceUpdateSerializer(data=request.data, partial=True)
@@ -91,6 +102,7 @@ class DeviceDetailView(APIView):
 class DeviceRotateView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(request=None, responses=OBJECT)
     def post(self, request, pk):
         device = selectors.device_get(user=request.user, pk=pk)
         secret = services.device_rotate_credential(actor=request.user, device=device)
@@ -107,9 +119,11 @@ class DeviceRotateView(APIView):
 class SpaceListView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(responses=paginated(s.SpaceSerializer))
     def get(self, request):
         return _paginate(request, self, selectors.space_list(user=request.user), s.SpaceSerializer)
 
+    @extend_schema(request=s.SpaceCreateSerializer, responses={201: s.SpaceSerializer})
     def post(self, request):
         ser = s.SpaceCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -141,6 +155,16 @@ class ReadingsView(APIView):
 
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(
+        parameters=[
+            query("device", OpenApiTypes.INT, required=True),
+            query("metric"),
+            query("from", OpenApiTypes.DATETIME),
+            query("to", OpenApiTypes.DATETIME),
+            query("resolution", enum=["raw", "hour"]),
+        ],
+        responses=OBJECT,
+    )
     def get(self, request):
         q = request.query_params
         if not q.get("device"):
@@ -189,9 +213,11 @@ class ReadingsView(APIView):
 class RuleListView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(responses=paginated(s.RuleSerializer, "PaginatedMonitoringRuleList"), operation_id="monitoring_rules_list")
     def get(self, request):
         return _paginate(request, self, selectors.rule_list(user=request.user), s.RuleSerializer)
 
+    @extend_schema(request=s.RuleWriteSerializer, responses={201: s.RuleSerializer})
     def post(self, request):
         ser = s.RuleWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -217,9 +243,11 @@ class RuleDetailView(APIView):
         except Exception as exc:
             raise NotFound("规则不存在") from exc
 
+    @extend_schema(responses=s.RuleSerializer)
     def get(self, request, pk):
         return Response(s.RuleSerializer(self._get(request, pk)).data)
 
+    @extend_schema(request=s.RuleWriteSerializer, responses=s.RuleSerializer)
     def patch(self, request, pk):
         rule = self._get(request, pk)
         allowed = {"name", "condition", "offline_minutes", "level", "is_active", "note", "peak_mode"}
@@ -233,6 +261,11 @@ class RuleDetailView(APIView):
 class AlarmListView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(
+        parameters=[query("status"), query("level", OpenApiTypes.INT)],
+        responses=paginated(s.AlarmSerializer),
+        operation_id="monitoring_alarms_list",
+    )
     def get(self, request):
         return _paginate(
             request,
@@ -245,6 +278,7 @@ class AlarmListView(APIView):
 class AlarmDetailView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(responses=s.AlarmSerializer)
     def get(self, request, pk):
         alarm = selectors.alarm_get(user=request.user, pk=pk)
         data = s.AlarmSerializer(alarm).data
@@ -257,6 +291,7 @@ class AlarmActionView(APIView):
 
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(request=s.AlarmActionSerializer, responses=s.AlarmSerializer)
     def post(self, request, pk):
         alarm = selectors.alarm_get(user=request.user, pk=pk)
         ser = s.AlarmActionSerializer(data=request.data)
@@ -268,6 +303,9 @@ class AlarmActionView(APIView):
 class DeadLetterListView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(
+        parameters=[query("reason"), query("device_code")], responses=paginated(s.DeadLetterSerializer)
+    )
     def get(self, request):
         qs = selectors.dead_letter_list(user=request.user)
         if reason := request.query_params.get("reason"):
@@ -280,6 +318,7 @@ class DeadLetterListView(APIView):
 class StatsView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(parameters=[query("days", OpenApiTypes.INT)], responses=OBJECT)
     def get(self, request):
         try:
             days = max(1, min(366, int(request.query_params.get("days", 30))))
@@ -297,6 +336,7 @@ class StatsView(APIView):
 class MapView(APIView):
     permission_classes = [WriteRolePermission]
 
+    @extend_schema(responses=OBJECT)
     def get(self, request):
         return Response({"devices": selectors.map_points(user=request.user)})
 
@@ -307,6 +347,7 @@ class IngestView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    @extend_schema(request=OBJECT, responses=OBJECT)
     def post(self, request):
         limit = settings.GASGUARD_MONITORING_MAX_PAYLOAD_BYTES
         try:
