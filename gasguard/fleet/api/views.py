@@ -1,10 +1,12 @@
 """API of the fleet (/api/fleet/)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from gasguard.core.api import StandardPagination
 from gasguard.core.errors import NotFound
+from gasguard.core.schema import paginated
 from gasguard.fleet import selectors, services
 from gasguard.fleet.api import serializers as s
 
@@ -20,6 +22,10 @@ def _valid(ser, data):
     return x.validated_data
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.DeliveryWorkerSerializer))
+@extend_schema(
+    methods=["POST"], request=s.DeliveryWorkerSerializer, responses={201: s.DeliveryWorkerSerializer}
+)
 @api_view(["GET", "POST"])
 def workers(request):
     if request.method == "GET":
@@ -36,6 +42,8 @@ def workers(request):
     return Response(s.DeliveryWorkerSerializer(w).data, status=201)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.VehicleSerializer))
+@extend_schema(methods=["POST"], request=s.VehicleSerializer, responses={201: s.VehicleSerializer})
 @api_view(["GET", "POST"])
 def vehicles(request):
     if request.method == "GET":
@@ -45,6 +53,7 @@ def vehicles(request):
     return Response(s.VehicleSerializer(v).data, status=201)
 
 
+@extend_schema(request=s.AssignmentSerializer, responses={201: s.AssignmentSerializer})
 @api_view(["POST"])
 def assignments(request):
     d = _valid(s.AssignmentSerializer, request.data)
@@ -54,6 +63,8 @@ def assignments(request):
     return Response(s.AssignmentSerializer(a).data, status=201)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.DeliveryAreaSerializer))
+@extend_schema(methods=["POST"], request=s.DeliveryAreaSerializer, responses={201: s.DeliveryAreaSerializer})
 @api_view(["GET", "POST"])
 def areas(request):
     if request.method == "GET":

@@ -1,10 +1,13 @@
 """API of product quality (/api/products/)."""
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from gasguard.core.api import StandardPagination
+from gasguard.core.schema import OBJECT, paginated, query
 from gasguard.products import selectors, services
 from gasguard.products.api import serializers as s
 from gasguard.products.models import BlacklistEntry, ProductModel, Recall
@@ -22,6 +25,10 @@ def _valid(ser, data):
     return x.validated_data
 
 
+@extend_schema(
+    methods=["GET"], parameters=[query("kind"), query("q")], responses=paginated(s.ProductModelSerializer)
+)
+@extend_schema(methods=["POST"], request=s.ProductModelSerializer, responses={201: s.ProductModelSerializer})
 @api_view(["GET", "POST"])
 def product_models(request):
     if request.method == "GET":
@@ -34,6 +41,8 @@ def product_models(request):
     return Response(s.ProductModelSerializer(pm).data, status=201)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.SpotCheckSerializer))
+@extend_schema(methods=["POST"], request=s.SpotCheckSerializer, responses={201: s.SpotCheckSerializer})
 @api_view(["GET", "POST"])
 def spot_checks(request):
     if request.method == "GET":
@@ -45,6 +54,14 @@ def spot_checks(request):
     return Response(s.SpotCheckSerializer(sc).data, status=201)
 
 
+@extend_schema(
+    methods=["GET"],
+    parameters=[query("all", OpenApiTypes.BOOL, description="含已解除")],
+    responses=paginated(s.BlacklistEntrySerializer),
+)
+@extend_schema(
+    methods=["POST"], request=s.BlacklistEntrySerializer, responses={201: s.BlacklistEntrySerializer}
+)
 @api_view(["GET", "POST"])
 def blacklist(request):
     if request.method == "GET":
@@ -59,6 +76,7 @@ def blacklist(request):
     return Response(s.BlacklistEntrySerializer(entry).data, status=201)
 
 
+@extend_schema(request=None, responses=s.BlacklistEntrySerializer)
 @api_view(["POST"])
 def blacklist_lift(request, pk):
     entry = get_object_or_404(BlacklistEntry, pk=pk)
@@ -66,6 +84,8 @@ def blacklist_lift(request, pk):
     return Response(s.BlacklistEntrySerializer(entry).data)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.RecallSerializer))
+@extend_schema(methods=["POST"], request=s.RecallSerializer, responses={201: s.RecallSerializer})
 @api_view(["GET", "POST"])
 def recalls(request):
     if request.method == "GET":
@@ -80,6 +100,7 @@ def recalls(request):
     return Response(s.RecallSerializer(recall).data, status=201)
 
 
+@extend_schema(request=OBJECT, responses=s.RecallSerializer)
 @api_view(["POST"])
 def recall_progress(request, pk):
     recall = get_object_or_404(Recall, pk=pk)
@@ -94,6 +115,8 @@ def recall_progress(request, pk):
     return Response(s.RecallSerializer(recall).data)
 
 
+@extend_schema(methods=["GET"], responses=paginated(s.ProductFindingSerializer))
+@extend_schema(methods=["POST"], request=OBJECT, responses={201: s.ProductFindingSerializer})
 @api_view(["GET", "POST"])
 def findings(request):
     from gasguard.hazards.models import Hazard
