@@ -195,6 +195,22 @@ SPECTACULAR_SETTINGS = {
         "FacilityKindEnum": "gasguard.registry.choices.FacilityKindChoices",
         "EnterpriseRoleEnum": "gasguard.registry.choices.EnterpriseRoleChoices",
         "DepartmentKindEnum": "gasguard.org.choices.DepartmentKindChoices",
+        # other apps' choice sets sharing a field name (kind, status, category, ...)
+        "RuleCategoryEnum": "gasguard.rules.choices.CategoryChoices",
+        "RuleSeverityEnum": "gasguard.rules.choices.SeverityChoices",
+        "TipCategoryEnum": "gasguard.tips.choices.TipCategoryChoices",
+        "TipStatusEnum": "gasguard.tips.choices.TipStatusChoices",
+        "TipOutcomeEnum": "gasguard.tips.choices.TipOutcomeChoices",
+        "InterviewOutcomeEnum": "gasguard.campaigns.choices.InterviewOutcomeChoices",
+        "NoticeKindEnum": "gasguard.campaigns.choices.NoticeKindChoices",
+        "SpaceKindEnum": "gasguard.monitoring.choices.SpaceKindChoices",
+        "AlarmLevelEnum": "gasguard.monitoring.choices.AlarmLevelChoices",
+        "InspectionBatchKindEnum": "gasguard.inspections.choices.InspectionBatchKindChoices",
+        "InspectionStatusEnum": "gasguard.inspections.choices.InspectionStatusChoices",
+        "InspectionTargetTypeEnum": "gasguard.inspections.choices.InspectionTargetTypeChoices",
+        "HazardSourceEnum": "gasguard.hazards.choices.HazardSourceChoices",
+        "HazardStatusEnum": "gasguard.hazards.choices.HazardStatusChoices",
+        "HazardTargetTypeEnum": "gasguard.hazards.choices.HazardTargetTypeChoices",
     },
 }
 

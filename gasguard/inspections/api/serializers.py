@@ -155,6 +155,7 @@ class AnswerSerializer(serializers.ModelSerializer):
     hazard_code = serializers.CharField(source="hazard.code", default=None, read_only=True)
 
     class Meta:
+        ref_name = "InspectionAnswer"  # the rules app has its own "Answer"
         model = InspectionAnswer
         fields = [
             "rule_id",
