@@ -49,3 +49,36 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", StrictBooleanWidget())
         super().__init__(*args, **kwargs)
+
+
+MAX_ID = 2**63 - 1  # BigAutoField / SQLite INTEGER upper bound
+
+
+class IdField(forms.IntegerField):
+    """A primary-key filter value: a positive integer that fits the database's id column."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """Filter by an object's id; "abc" or an id beyond the column range is a field error, not a 500."""
+
+    field_class = IdField
+
+
+def parse_id(value, field: str):
+    """A query-string id for hand-written filters: None if empty, else a valid id or a 400."""
+    from gasguard.core.errors import ValidationFailed
+
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_ID:
+        raise ValidationFailed(f"{field} 须为有效的数字 ID", field=field)
+    return number

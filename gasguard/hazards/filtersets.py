@@ -6,6 +6,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from gasguard.core.filters import IdFilter
 from gasguard.hazards.choices import HazardSourceChoices, HazardStatusChoices, HazardTargetTypeChoices
 from gasguard.hazards.models import Hazard
 from gasguard.rules.choices import CategoryChoices, SeverityChoices
@@ -24,7 +25,7 @@ class HazardFilterSet(django_filters.FilterSet):
     """区域/部门/类别/等级/状态/逾期/来源/对象类型/日期范围/挂牌督办/改后反弹/关键词."""
 
     region = django_filters.CharFilter(label="区域代码", method="filter_region")
-    department = django_filters.NumberFilter(label="监管部门", field_name="lead_department_id")
+    department = IdFilter(label="监管部门", field_name="lead_department_id")
     category = django_filters.ChoiceFilter(label="类别", choices=CategoryChoices.choices)
     severity = django_filters.ChoiceFilter(label="等级", choices=SeverityChoices.choices)
     status = django_filters.MultipleChoiceFilter(
@@ -33,8 +34,8 @@ class HazardFilterSet(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(label="是否逾期", choices=YES_NO, method="filter_overdue")
     source = django_filters.ChoiceFilter(label="来源", choices=HazardSourceChoices.choices)
     target_type = django_filters.ChoiceFilter(label="对象类型", choices=HazardTargetTypeChoices.choices)
-    premises = django_filters.NumberFilter(label="场所", field_name="premises_id")
-    enterprise = django_filters.NumberFilter(label="企业", field_name="enterprise_id")
+    premises = IdFilter(label="场所", field_name="premises_id")
+    enterprise = IdFilter(label="企业", field_name="enterprise_id")
     found_from = django_filters.DateFilter(label="发现起", field_name="found_at", lookup_expr="date__gte")
     found_to = django_filters.DateFilter(label="发现止", field_name="found_at", lookup_expr="date__lte")
     deadline_from = django_filters.DateFilter(label="时限起", field_name="deadline", lookup_expr="gte")

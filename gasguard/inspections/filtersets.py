@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 
-from gasguard.core.filters import StrictBooleanFilter, StrictBooleanWidget
+from gasguard.core.filters import IdFilter, StrictBooleanFilter, StrictBooleanWidget
 from gasguard.inspections.choices import InspectionStatusChoices, InspectionTargetTypeChoices
 from gasguard.inspections.models import Inspection
 
@@ -18,9 +18,9 @@ class InspectionFilterSet(django_filters.FilterSet):
         method="filter_has_hazard",
         widget=StrictBooleanWidget(choices=[("", "全部"), ("true", "有隐患"), ("false", "无隐患")]),
     )
-    batch = django_filters.NumberFilter(label="批次", field_name="task__batch_id")
-    premises = django_filters.NumberFilter(label="场所", field_name="premises_id")
-    enterprise = django_filters.NumberFilter(label="企业", field_name="enterprise_id")
+    batch = IdFilter(label="批次", field_name="task__batch_id")
+    premises = IdFilter(label="场所", field_name="premises_id")
+    enterprise = IdFilter(label="企业", field_name="enterprise_id")
     date_from = django_filters.DateFilter(
         label="检查日期起",
         field_name="started_at",

@@ -152,7 +152,7 @@ class CoverageFilterForm(forms.Form):
         required=False,
     )
     region = forms.CharField(label="区划代码", required=False, max_length=15)
-    batch = forms.IntegerField(label="批次", required=False)
+    batch = forms.IntegerField(label="批次", required=False, min_value=1, max_value=2**63 - 1)
     date_from = forms.DateField(label="起", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="止", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

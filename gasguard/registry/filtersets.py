@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from gasguard.accounts.selectors import user_scope
-from gasguard.core.filters import StrictBooleanFilter
+from gasguard.core.filters import IdFilter, StrictBooleanFilter
 from gasguard.core.listing import prefix_range
 from gasguard.registry.choices import (
     CertificateKindChoices,
@@ -109,13 +109,9 @@ class PremisesFilterSet(ScopedFilterSet):
     gas_alcohol = _bool("醇基燃料")
     underground = _choice(UndergroundChoices.choices, "地下/半地下")
     status = _choice(PremisesStatusChoices.choices, "状态")
-    enterprise = django_filters.NumberFilter(
-        field_name="enterprise_id", label="经营主体企业ID", widget=forms.HiddenInput
-    )
+    enterprise = IdFilter(field_name="enterprise_id", label="经营主体企业ID", widget=forms.HiddenInput)
     external_id = django_filters.CharFilter(field_name="external_id", label="外部编号")
-    supplier = django_filters.NumberFilter(
-        field_name="supplier_id", label="供气企业ID", widget=forms.HiddenInput
-    )
+    supplier = IdFilter(field_name="supplier_id", label="供气企业ID", widget=forms.HiddenInput)
 
     class Meta(ScopedFilterSet.Meta):
         model = Premises
@@ -200,9 +196,7 @@ class LicenceFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="证号/企业/发证机关", method="filter_q")
     kind = _choice(LicenceKindChoices.choices, "证照类型")
     status = _choice(LicenceStatusChoices.choices, "状态")
-    enterprise = django_filters.NumberFilter(
-        field_name="enterprise_id", label="企业ID", widget=forms.HiddenInput
-    )
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID", widget=forms.HiddenInput)
     expiry = django_filters.ChoiceFilter(
         choices=EXPIRY_CHOICES, label="有效期", empty_label="全部", method="filter_expiry"
     )
@@ -238,9 +232,7 @@ class StaffFilterSet(ScopedFilterSet):
     CERT_CHOICES = (("missing", "无有效证书/考核"), ("valid", "有有效证书/考核"))
     q = django_filters.CharFilter(label="姓名/企业", method="filter_q")
     post = _choice(StaffPostChoices.choices, "岗位")
-    enterprise = django_filters.NumberFilter(
-        field_name="enterprise_id", label="企业ID", widget=forms.HiddenInput
-    )
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID", widget=forms.HiddenInput)
     is_active = _bool("在岗")
     certificate = django_filters.ChoiceFilter(
         choices=CERT_CHOICES, label="证书", empty_label="全部", method="filter_certificate"
@@ -272,7 +264,7 @@ class CertificateFilterSet(ScopedFilterSet):
     """Filters of the certificate API list."""
 
     kind = _choice(CertificateKindChoices.choices, "证书类型")
-    staff = django_filters.NumberFilter(field_name="staff_id", label="人员ID")
+    staff = IdFilter(field_name="staff_id", label="人员ID")
     passed = _bool("考核合格")
     region_field = "staff__region_code"
 
@@ -287,9 +279,7 @@ class FacilityFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="名称/编号", method="filter_q")
     kind = _choice(FacilityKindChoices.choices, "设施类型")
     pressure_class = _choice(PressureClassChoices.choices, "压力级制")
-    enterprise = django_filters.NumberFilter(
-        field_name="enterprise_id", label="权属单位ID", widget=forms.HiddenInput
-    )
+    enterprise = IdFilter(field_name="enterprise_id", label="权属单位ID", widget=forms.HiddenInput)
     is_active = _bool("在用")
 
     class Meta(ScopedFilterSet.Meta):

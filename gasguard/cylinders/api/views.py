@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.api import StandardPagination
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.filters import parse_id
 from gasguard.core.schema import OBJECT, paginated, query, results_of
 from gasguard.cylinders import selectors, services
 from gasguard.cylinders.api import serializers as s
@@ -38,10 +39,7 @@ def _valid(serializer_class, data):
 
 
 def _int_or_400(value, field):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(f"{field} 须为数字 ID", field=field) from None
+    return parse_id(value, field)
 
 
 def _enterprise(user, pk, field="owner") -> Enterprise:

@@ -68,7 +68,7 @@ class TaskQuery(serializers.Serializer):
         required=False,
         allow_blank=True,
     )
-    batch = serializers.IntegerField(required=False, min_value=1, help_text="批次 ID")
+    batch = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1, help_text="批次 ID")
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from gasguard.core.api import StandardPagination, WriteRolePermission, error_body
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.filters import parse_id
 from gasguard.core.schema import OBJECT, paginated, query
 from gasguard.monitoring import selectors, services
 from gasguard.monitoring.api import serializers as s
@@ -25,6 +26,11 @@ def _paginate(request, view, qs, serializer):
     paginator = StandardPagination()
     page = paginator.paginate_queryset(qs, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def _alarm_filters(request):
+    parse_id(request.query_params.get("device"), "device")  # 400 if not an id
+    return request.query_params
 
 
 def _lookup(model_path: str, pk, label: str):
@@ -48,6 +54,7 @@ class DeviceListView(APIView):
         operation_id="monitoring_devices_list",
     )
     def get(self, request):
+        parse_id(request.query_params.get("enterprise"), "enterprise")  # 400 if not an id
         qs = selectors.device_list(user=request.user, filters=request.query_params)
         return _paginate(request, self, qs, s.DeviceSerializer)
 
@@ -169,7 +176,7 @@ class ReadingsView(APIView):
         q = request.query_params
         if not q.get("device"):
             raise ValidationFailed("须指定 device", field="device")
-        device = selectors.device_get(user=request.user, pk=q["device"])
+        device = selectors.device_get(user=request.user, pk=parse_id(q["device"], "device"))
         metric = q.get("metric") or None
         if metric and metric not in METRICS:
             raise ValidationFailed(f"未知指标：{metric}", field="metric")
@@ -213,7 +220,10 @@ class ReadingsView(APIView):
 class RuleListView(APIView):
     permission_classes = [WriteRolePermission]
 
-    @extend_schema(responses=paginated(s.RuleSerializer, "PaginatedMonitoringRuleList"), operation_id="monitoring_rules_list")
+    @extend_schema(
+        responses=paginated(s.RuleSerializer, "PaginatedMonitoringRuleList"),
+        operation_id="monitoring_rules_list",
+    )
     def get(self, request):
         return _paginate(request, self, selectors.rule_list(user=request.user), s.RuleSerializer)
 
@@ -270,7 +280,7 @@ class AlarmListView(APIView):
         return _paginate(
             request,
             self,
-            selectors.alarm_list(user=request.user, filters=request.query_params),
+            selectors.alarm_list(user=request.user, filters=_alarm_filters(request)),
             s.AlarmSerializer,
         )
 

@@ -211,6 +211,10 @@ class TestHttpIngest:
 @pytest.mark.django_db
 def test_bad_filter_values_do_not_500(city, api, dev):
     client = api(city.taskforce_admin)
-    assert client.get("/api/monitoring/alarms/?device=abc&level=x&since=zzz").status_code == 200
-    assert client.get("/api/monitoring/devices/?enterprise=abc").status_code == 200
+    # A non-numeric id is a 400 naming the field (not a 500, not silently ignored).
+    r = client.get("/api/monitoring/alarms/?device=abc&level=x&since=zzz")
+    assert r.status_code == 400 and "device" in r.json()["error"]["fields"]
+    r = client.get("/api/monitoring/devices/?enterprise=abc")
+    assert r.status_code == 400 and "enterprise" in r.json()["error"]["fields"]
+    assert client.get("/api/monitoring/devices/?enterprise=" + "9" * 30).status_code == 400
     assert client.get(f"/api/monitoring/readings/?device={dev.pk}&from=nonsense").status_code == 400

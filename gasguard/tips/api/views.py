@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from gasguard.core.api import WriteRolePermission
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.filters import parse_id
 from gasguard.tips.api.serializers import (
     ReasonSerializer,
     RewardPaySerializer,
@@ -87,6 +88,8 @@ class TipListView(generics.ListCreateAPIView):
         filters = {
             k: p.get(k) for k in ("status", "category", "channel", "region", "department", "q") if p.get(k)
         }
+        if "department" in filters:
+            filters["department"] = parse_id(filters["department"], "department")
         for k in ("date_from", "date_to"):
             if p.get(k):
                 try:
