@@ -373,6 +373,39 @@ def _check_transition(hazard: Hazard, action: str) -> str:
     return to_status
 
 
+def _log(
+    *,
+    actor,
+    hazard: Hazard,
+    action: str,
+    event_type: str,
+    reason: str,
+    data: dict,
+    payload: dict,
+    from_status: str | None = None,
+    to_status: str | None = None,
+) -> None:
+    """One HazardHistory row and its audit event (payload gets the hazard's code)."""
+    HazardHistory.objects.create(
+        hazard=hazard,
+        action=action,
+        from_status=from_status or hazard.status,
+        to_status=to_status or hazard.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=_actor_name(actor),
+        reason=reason,
+        data=data,
+    )
+    audit_record(
+        event_type=event_type,
+        object_type="hazard",
+        object_id=hazard.pk,
+        actor=actor,
+        region_code=hazard.region_code,
+        payload={"code": hazard.code, **payload},
+    )
+
+
 def _apply(
     *,
     actor,
@@ -393,29 +426,16 @@ def _apply(
     if rows == 0:
         raise Conflict(CONFLICT_MESSAGE)
     from_status = hazard.status
-    HazardHistory.objects.create(
+    _log(
+        actor=actor,
         hazard=hazard,
         action=action,
-        from_status=from_status,
-        to_status=to_status,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=_actor_name(actor),
+        event_type=event_type,
         reason=reason,
         data=payload or {},
-    )
-    audit_record(
-        event_type=event_type,
-        object_type="hazard",
-        object_id=hazard.pk,
-        actor=actor,
-        region_code=hazard.region_code,
-        payload={
-            "code": hazard.code,
-            "from": from_status,
-            "to": to_status,
-            "reason": reason,
-            **(payload or {}),
-        },
+        payload={"from": from_status, "to": to_status, "reason": reason, **(payload or {})},
+        from_status=from_status,
+        to_status=to_status,
     )
     hazard.refresh_from_db()
     return hazard
@@ -527,24 +547,14 @@ def hazard_control_request(
                 )
         except IntegrityError as exc:
             raise Conflict("该隐患已有待审批的管控措施申请") from exc
-        HazardHistory.objects.create(
+        _log(
+            actor=actor,
             hazard=hazard,
             action="control_request",
-            from_status=hazard.status,
-            to_status=hazard.status,
-            actor=actor,
-            actor_name=_actor_name(actor),
+            event_type="HAZARD_CONTROL_REQUESTED",
             reason=measures,
             data={"request": request.pk, "new_deadline": new_deadline.isoformat(), "note": note},
-        )
-        audit_record(
-            event_type="HAZARD_CONTROL_REQUESTED",
-            object_type="hazard",
-            object_id=hazard.pk,
-            actor=actor,
-            region_code=hazard.region_code,
             payload={
-                "code": hazard.code,
                 "request": request.pk,
                 "measures": measures,
                 "new_deadline": new_deadline,
@@ -641,23 +651,14 @@ def hazard_control_reject(*, actor, hazard_id, reason: str, request_id=None) -> 
         )
         if rows == 0:
             raise Conflict(CONFLICT_MESSAGE)
-        HazardHistory.objects.create(
+        _log(
+            actor=actor,
             hazard=hazard,
             action="control_reject",
-            from_status=hazard.status,
-            to_status=hazard.status,
-            actor=actor,
-            actor_name=_actor_name(actor),
+            event_type="HAZARD_CONTROL_REJECTED",
             reason=reason,
             data={"request": request.pk},
-        )
-        audit_record(
-            event_type="HAZARD_CONTROL_REJECTED",
-            object_type="hazard",
-            object_id=hazard.pk,
-            actor=actor,
-            region_code=hazard.region_code,
-            payload={"code": hazard.code, "request": request.pk, "reason": reason},
+            payload={"request": request.pk, "reason": reason},
         )
         request.refresh_from_db()
         return request
@@ -845,23 +846,14 @@ def hazard_assign(
         )
         if rows == 0:
             raise Conflict(CONFLICT_MESSAGE)
-        HazardHistory.objects.create(
+        _log(
+            actor=actor,
             hazard=hazard,
             action="assign",
-            from_status=hazard.status,
-            to_status=hazard.status,
-            actor=actor,
-            actor_name=_actor_name(actor),
+            event_type="HAZARD_ASSIGNED",
             reason=reason,
             data=diff,
-        )
-        audit_record(
-            event_type="HAZARD_ASSIGNED",
-            object_type="hazard",
-            object_id=hazard.pk,
-            actor=actor,
-            region_code=hazard.region_code,
-            payload={"code": hazard.code, "reason": reason, "changes": diff},
+            payload={"reason": reason, "changes": diff},
         )
         hazard.refresh_from_db()
         return hazard
@@ -907,24 +899,14 @@ def hazard_refer(*, actor, hazard_id, to_kind: str, reason: str) -> HazardReferr
             reason=reason,
             referred_by=actor,
         )
-        HazardHistory.objects.create(
+        _log(
+            actor=actor,
             hazard=hazard,
             action="refer",
-            from_status=hazard.status,
-            to_status=hazard.status,
-            actor=actor,
-            actor_name=_actor_name(actor),
+            event_type="HAZARD_REFERRED",
             reason=reason,
             data={"referral": referral.pk, "to_department": to_department.pk, "to": to_department.name},
-        )
-        audit_record(
-            event_type="HAZARD_REFERRED",
-            object_type="hazard",
-            object_id=hazard.pk,
-            actor=actor,
-            region_code=hazard.region_code,
             payload={
-                "code": hazard.code,
                 "referral": referral.pk,
                 "to_department": to_department.name,
                 "reason": reason,
@@ -977,23 +959,14 @@ def _handle_referral(*, actor, referral_id, to_status: str, response: str, event
         if rows == 0:
             raise Conflict("该移送已被处理，请刷新后重试")
         hazard = referral.hazard
-        HazardHistory.objects.create(
+        _log(
+            actor=actor,
             hazard=hazard,
             action=f"referral_{to_status}",
-            from_status=hazard.status,
-            to_status=hazard.status,
-            actor=actor,
-            actor_name=_actor_name(actor),
+            event_type=event_type,
             reason=response,
             data={"referral": referral.pk, "department": referral.to_department.name},
-        )
-        audit_record(
-            event_type=event_type,
-            object_type="hazard",
-            object_id=hazard.pk,
-            actor=actor,
-            region_code=hazard.region_code,
-            payload={"code": hazard.code, "referral": referral.pk, "response": response},
+            payload={"referral": referral.pk, "response": response},
         )
         referral.refresh_from_db()
         return referral
@@ -1075,24 +1048,14 @@ def enforcement_record(
             actor=actor,
             note=(note or "").strip(),
         )
-        HazardHistory.objects.create(
+        _log(
+            actor=actor,
             hazard=hazard,
             action="enforcement",
-            from_status=hazard.status,
-            to_status=hazard.status,
-            actor=actor,
-            actor_name=_actor_name(actor),
+            event_type="HAZARD_ENFORCEMENT_RECORDED",
             reason=f"{EnforcementKindChoices(kind).label} {decision_number}".strip(),
             data={"enforcement": action.pk, "fine_amount": str(amount) if amount is not None else None},
-        )
-        audit_record(
-            event_type="HAZARD_ENFORCEMENT_RECORDED",
-            object_type="hazard",
-            object_id=hazard.pk,
-            actor=actor,
-            region_code=hazard.region_code,
             payload={
-                "code": hazard.code,
                 "enforcement": action.pk,
                 "kind": kind,
                 "fine_amount": amount,
