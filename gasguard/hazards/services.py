@@ -50,33 +50,37 @@ def department_for(*, kind: str, region_code: str) -> Department | None:
     return max(candidates, key=lambda d: len(d.region_code), default=None)
 
 
-def _target_fields(target) -> dict:
+def target_fields(target, *, noun: str = "隐患对象") -> dict:
+    """Model fields naming a registry Premises, Enterprise or Facility as the target of a ledger
+    row or an inspection: target_type, the three target links, target_name and region_code."""
     from gasguard.registry.models import Enterprise, Facility, Premises
 
     if isinstance(target, Premises):
-        return {
-            "target_type": HazardTargetTypeChoices.PREMISES,
-            "premises": target,
-            "enterprise_id": target.enterprise_id,
-            "target_name": target.name,
-            "region_code": target.region_code,
-        }
-    if isinstance(target, Enterprise):
-        return {
-            "target_type": HazardTargetTypeChoices.ENTERPRISE,
-            "enterprise": target,
-            "target_name": target.name,
-            "region_code": target.region_code,
-        }
-    if isinstance(target, Facility):
-        return {
-            "target_type": HazardTargetTypeChoices.FACILITY,
-            "facility": target,
-            "enterprise_id": target.enterprise_id,
-            "target_name": target.name,
-            "region_code": target.region_code,
-        }
-    raise ValidationFailed("隐患对象须为场所、企业或设施", field="target")
+        kind, premises, enterprise_id, facility = (
+            HazardTargetTypeChoices.PREMISES,
+            target,
+            target.enterprise_id,
+            None,
+        )
+    elif isinstance(target, Enterprise):
+        kind, premises, enterprise_id, facility = HazardTargetTypeChoices.ENTERPRISE, None, target.pk, None
+    elif isinstance(target, Facility):
+        kind, premises, enterprise_id, facility = (
+            HazardTargetTypeChoices.FACILITY,
+            None,
+            target.enterprise_id,
+            target,
+        )
+    else:
+        raise ValidationFailed(f"{noun}须为场所、企业或设施", field="target")
+    return {
+        "target_type": kind,
+        "premises": premises,
+        "enterprise_id": enterprise_id,
+        "facility": facility,
+        "target_name": target.name[:200],
+        "region_code": target.region_code,
+    }
 
 
 def hazard_register(
@@ -136,7 +140,7 @@ def hazard_register(
     if errors:
         raise ValidationFailed("隐患登记信息有误", errors=errors)
 
-    fields = _target_fields(target)
+    fields = target_fields(target)
     now = found_at or timezone.now()
     severity = severity or (rule.severity if rule else SeverityChoices.GENERAL)
     lead_kind = lead_department_kind or rule.lead
@@ -213,8 +217,8 @@ def _previous_closed(fields: dict, *, rule_id: str, category: str | None, title:
     """The latest closed hazard at the same target for the same problem (改后反弹 detection)."""
     target = {k: fields[k] for k in ("premises", "facility") if fields.get(k) is not None}
     if not target:
-        target = {"enterprise": fields.get("enterprise"), "target_type": fields["target_type"]}
-        if target["enterprise"] is None:
+        target = {"enterprise_id": fields.get("enterprise_id"), "target_type": fields["target_type"]}
+        if target["enterprise_id"] is None:
             return None
     qs = Hazard.objects.filter(status=HazardStatusChoices.CLOSED, **target)
     if rule_id:

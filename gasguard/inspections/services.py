@@ -20,6 +20,7 @@ from gasguard.accounts.selectors import user_scope
 from gasguard.audit.services import PendingEvent, audit_record, audit_record_many
 from gasguard.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gasguard.core.uploads import validate_image
+from gasguard.hazards.services import target_fields as hazard_target_fields
 from gasguard.inspections.choices import (
     SEALED_MESSAGE,
     InspectionBatchKindChoices,
@@ -51,36 +52,7 @@ MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
 
 def target_fields(target) -> dict:
     """Model fields describing a registry Premises, Enterprise or Facility as an inspection target."""
-    from gasguard.registry.models import Enterprise, Facility, Premises
-
-    if isinstance(target, Premises):
-        return {
-            "target_type": T.PREMISES,
-            "premises": target,
-            "enterprise_id": target.enterprise_id,
-            "facility": None,
-            "target_name": target.name[:200],
-            "region_code": target.region_code,
-        }
-    if isinstance(target, Enterprise):
-        return {
-            "target_type": T.ENTERPRISE,
-            "premises": None,
-            "enterprise_id": target.pk,
-            "facility": None,
-            "target_name": target.name[:200],
-            "region_code": target.region_code,
-        }
-    if isinstance(target, Facility):
-        return {
-            "target_type": T.FACILITY,
-            "premises": None,
-            "enterprise_id": target.enterprise_id,
-            "facility": target,
-            "target_name": target.name[:200],
-            "region_code": target.region_code,
-        }
-    raise ValidationFailed("检查对象须为场所、企业或设施", field="target")
+    return hazard_target_fields(target, noun="检查对象")
 
 
 def load_target(target_type: str, target_id):
