@@ -19,6 +19,8 @@ app.conf.beat_schedule = {
     "notifications-deliver": {"task": "notifications.deliver", "schedule": 30.0},
     # gasguard escalate — ledger reminders, supervisor escalation, 督办
     "hazards-escalate": {"task": "hazards.escalate", "schedule": crontab(minute=5)},
+    # gasguard hazard_rollup — fold the ledger count cube's deltas (PostgreSQL)
+    "hazards-rollup-compact": {"task": "hazards.rollup_compact", "schedule": 60.0},
     # gasguard monitoring check_offline / escalate — device offline alarms, unacknowledged alarms
     "monitoring-check-offline": {"task": "monitoring.check_offline", "schedule": 60.0},
     "monitoring-escalate": {"task": "monitoring.escalate", "schedule": 30.0},

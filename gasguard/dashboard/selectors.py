@@ -27,6 +27,7 @@ from django.db.models.functions import Substr, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from gasguard.core.errors import NotFound
+from gasguard.core.listing import prefix_range
 from gasguard.core.scope import Scope
 from gasguard.dashboard import sources
 from gasguard.hazards.choices import HazardSourceChoices, HazardStatusChoices, HazardTargetTypeChoices
@@ -57,6 +58,7 @@ DIMENSIONS = {
 }
 MAJOR = SeverityChoices.MAJOR
 MAX_CODE = 15
+MAX_CUBE_CHILD = 9  # the cube's totals are per street (rollup.TOTALS_DIGITS)
 
 
 def local_tz() -> ZoneInfo:
@@ -280,6 +282,119 @@ def hazard_groupings(
     return out
 
 
+# --- the count cube (PostgreSQL): the same figures without scanning the ledger ----------------
+
+
+def _cube_usable(
+    *, scope: Scope, region_code: str, period: Period, now=None, digits: int | None = None
+) -> bool:
+    """Whether the hazard figures of this region and period can come from the count cube
+    (gasguard/hazards/rollup.py): figures as of now over the whole history, a region no finer
+    than the cube's cells, and a scope that covers the whole region (so the region is the scope)."""
+    from gasguard.hazards import rollup
+
+    return (
+        rollup.enabled()
+        and now is None
+        and period.start is None
+        and (period.end is None or period.end >= timezone.localdate())
+        and len(region_code) <= (digits or rollup.BREAKDOWN_DIGITS)
+        and (scope.is_global or bool(region_code and scope.covers_region(region_code)))
+    )
+
+
+def _add_cell(acc: dict, status: str, severity: str, supervised: bool, n: int) -> None:
+    """Add n hazards of one cube cell to the measures of the default period (everything up to now)."""
+    closed = status == HazardStatusChoices.CLOSED
+    acc["found"] += n
+    acc["total"] += n
+    if severity == MAJOR:
+        acc["major_found"] += n
+        acc["major_found_closed" if closed else "major_open"] += n
+    if closed:
+        acc["found_closed"] += n
+        acc["closed"] += n
+    else:
+        acc["open"] += n
+        acc["overdue"] += n  # minus the not-yet-due ones below
+        if supervised:
+            acc["supervised_open"] += n
+
+
+def _not_due(*, region_code: str, group: dict) -> list[dict]:
+    """Open hazards whose deadline is today or later, counted per `group` (partial index)."""
+    qs = Hazard.objects.filter(deadline__gte=timezone.localdate()).exclude(status=HazardStatusChoices.CLOSED)
+    if region_code:
+        qs = qs.filter(**prefix_range("region_code", region_code))
+    return list(qs.annotate(**group).order_by().values(*group).annotate(n=Count("id")))
+
+
+def cube_groupings(*, region_code: str, child_length: int | None = None) -> dict:
+    """hazard_groupings() of the default period, from the count cube: same shape, same numbers."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+
+    from gasguard.hazards import rollup
+
+    names = [*DIMENSIONS, *(["child"] if child_length else [])]
+    out: dict = {n: {} for n in names}
+    out["total"] = _empty()
+    cell = ("status", "severity", "is_supervised")
+    group = (("child",) if child_length else ()) + cell
+    for r in rollup.cube_sum(region_prefix=region_code, dims=("",), group=group, child_length=child_length):
+        _add_cell(out["total"], r["status"], r["severity"], r["is_supervised"], r["n"])
+        _add_cell(
+            out["severity"].setdefault(r["severity"], _empty()),
+            r["status"],
+            r["severity"],
+            r["is_supervised"],
+            r["n"],
+        )
+        if child_length:
+            _add_cell(
+                out["child"].setdefault(r["child"], _empty()),
+                r["status"],
+                r["severity"],
+                r["is_supervised"],
+                r["n"],
+            )
+    for r in rollup.cube_sum(
+        region_prefix=region_code, dims=rollup.BREAKDOWNS, group=("dim", "value", *cell)
+    ):
+        key = (int(r["value"]) if r["value"] else 0) if r["dim"] == "lead_department_id" else r["value"]
+        _add_cell(
+            out[r["dim"]].setdefault(key, _empty()), r["status"], r["severity"], r["is_supervised"], r["n"]
+        )
+    dims = {f"g_{d}": F(d) for d in DIMENSIONS if d != "lead_department_id"}
+    dims["g_lead_department_id"] = Coalesce(F("lead_department_id"), Value(0))
+    if child_length:
+        dims["g_child"] = Substr("region_code", 1, child_length)
+    for r in _not_due(region_code=region_code, group=dims):
+        out["total"]["overdue"] -= r["n"]
+        for n in names:
+            out[n][r[f"g_{n}"]]["overdue"] -= r["n"]
+    return out
+
+
+def cube_by_prefix(*, code: str, length: int) -> dict[str, dict]:
+    """hazards_by_prefix() of the default period, from the count cube."""
+    from gasguard.hazards import rollup
+
+    out: dict[str, dict] = {}
+    for r in rollup.cube_sum(
+        region_prefix=code,
+        dims=("",),
+        group=("child", "status", "severity", "is_supervised"),
+        child_length=length,
+    ):
+        _add_cell(
+            out.setdefault(r["child"], _empty()), r["status"], r["severity"], r["is_supervised"], r["n"]
+        )
+    for r in _not_due(region_code=code, group={"child": Substr("region_code", 1, length)}):
+        out[r["child"]]["overdue"] -= r["n"]
+    return {k: _rates(v) for k, v in out.items()}
+
+
 def _labelled(dimension: str, groups: dict, names: dict | None = None) -> list[dict]:
     labels = DIMENSIONS[dimension]
     out = []
@@ -313,12 +428,17 @@ def hazard_figures(
     (and, with `child_length`, the raw measures per child region) from one scan."""
     from gasguard.org.models import Department
 
-    g = hazard_groupings(
-        qs=hazard_scope_qs(scope=scope, region_code=region_code),
-        period=period,
-        now=now,
-        child_length=child_length,
-    )
+    if _cube_usable(scope=scope, region_code=region_code, period=period, now=now) and (
+        not child_length or child_length <= MAX_CUBE_CHILD
+    ):
+        g = cube_groupings(region_code=region_code, child_length=child_length)
+    else:
+        g = hazard_groupings(
+            qs=hazard_scope_qs(scope=scope, region_code=region_code),
+            period=period,
+            now=now,
+            child_length=child_length,
+        )
     ids = [k for k in g["lead_department_id"] if k]
     names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     result = {
@@ -351,6 +471,10 @@ def hazard_children(
 
 def hazards_by_prefix(*, scope: Scope, code: str, length: int, period: Period, now=None) -> dict[str, dict]:
     """Hazard measures grouped by the first `length` digits of the region code, inside `code`."""
+    if length <= MAX_CUBE_CHILD and _cube_usable(
+        scope=scope, region_code=code, period=period, now=now, digits=MAX_CUBE_CHILD
+    ):
+        return cube_by_prefix(code=code, length=length)
     rows = (
         hazard_scope_qs(scope=scope, region_code=code)
         .filter(found_at__lt=period.as_of(now))
@@ -427,6 +551,80 @@ def hazard_trend(
         hit = cache.get(key)
         if hit is not None:
             return hit
+    if _cube_usable(scope=scope, region_code=region_code, period=Period()):
+        found, closed, baseline = _cube_trend(
+            region_code=region_code, interval=interval, start=start, end=end
+        )
+    else:
+        found, closed, baseline = _live_trend(
+            scope=scope, region_code=region_code, interval=interval, start=start, end=end
+        )
+    labels, new_series, closed_series, open_series = [], [], [], []
+    cursor, open_now = start, baseline
+    while cursor <= end:
+        n_new, n_closed = found.get(cursor, 0), closed.get(cursor, 0)
+        open_now += n_new - n_closed
+        labels.append(cursor.isoformat())
+        new_series.append(n_new)
+        closed_series.append(n_closed)
+        open_series.append(open_now)
+        if interval == "week":
+            cursor += timedelta(days=7)
+        else:
+            cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+    result = {
+        "interval": interval,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "buckets": labels,
+        "found": new_series,
+        "closed": closed_series,
+        "open": open_series,
+        "open_at_start": baseline,
+    }
+    if (use_cache or refresh) and ttl:
+        cache.set(key, result, ttl * (2 if refresh else 1))
+    return result
+
+
+def _bucket_of(day: date, interval: str) -> date:
+    return day - timedelta(days=day.weekday()) if interval == "week" else day.replace(day=1)
+
+
+def _cube_trend(*, region_code: str, interval: str, start: date, end: date) -> tuple[dict, dict, int]:
+    """Found and closed per bucket from the cube's per-county days; the open count at `start` is
+    today's open count minus what was found since and plus what was closed since."""
+    from gasguard.hazards import rollup
+
+    found: dict[date, int] = {}
+    closed: dict[date, int] = {}
+    since = 0
+    rows = rollup.cube_sum(
+        region_prefix=region_code,
+        dims=("found_day", "closed_day"),
+        group=("dim", "value"),
+        where="value >= %s",
+        params=[start.isoformat()],
+    )
+    for r in rows:
+        day, n = date.fromisoformat(r["value"]), r["n"]
+        since += n if r["dim"] == "found_day" else -n
+        if day <= end:
+            target = found if r["dim"] == "found_day" else closed
+            bucket = _bucket_of(day, interval)
+            target[bucket] = target.get(bucket, 0) + n
+    open_now = sum(
+        r["n"]
+        for r in rollup.cube_sum(
+            region_prefix=region_code, dims=("",), where="status <> %s", params=[HazardStatusChoices.CLOSED]
+        )
+    )
+    return found, closed, open_now - since
+
+
+def _live_trend(
+    *, scope: Scope, region_code: str, interval: str, start: date, end: date
+) -> tuple[dict, dict, int]:
     tz = local_tz()
     trunc = TruncWeek if interval == "week" else TruncMonth
     qs = hazard_scope_qs(scope=scope, region_code=region_code)
@@ -454,32 +652,7 @@ def hazard_trend(
     )
     found = {_bucket_date(k): v for k, v in found.items()}
     closed = {_bucket_date(k): v for k, v in closed.items()}
-    labels, new_series, closed_series, open_series = [], [], [], []
-    cursor, open_now = start, baseline
-    while cursor <= end:
-        n_new, n_closed = found.get(cursor, 0), closed.get(cursor, 0)
-        open_now += n_new - n_closed
-        labels.append(cursor.isoformat())
-        new_series.append(n_new)
-        closed_series.append(n_closed)
-        open_series.append(open_now)
-        if interval == "week":
-            cursor += timedelta(days=7)
-        else:
-            cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
-    result = {
-        "interval": interval,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "buckets": labels,
-        "found": new_series,
-        "closed": closed_series,
-        "open": open_series,
-        "open_at_start": baseline,
-    }
-    if (use_cache or refresh) and ttl:
-        cache.set(key, result, ttl * (2 if refresh else 1))
-    return result
+    return found, closed, baseline
 
 
 def _bucket_date(value) -> date:

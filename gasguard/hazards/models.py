@@ -436,3 +436,52 @@ class RevisitSample(RegionScopedModel):
 
     def __str__(self) -> str:
         return f"{self.hazard_id} {self.get_status_display()}"
+
+
+class HazardCountBase(models.Model):
+    """One cell of the ledger's count cube (see gasguard/hazards/rollup.py).
+
+    `dim`/`value` name one breakdown ('' for the plain totals, 'category', 'source', …, and
+    'found_day'/'closed_day' with an ISO date and a county-level `region_code` for the trend).
+    Maintained by database triggers on PostgreSQL, never written by application code.
+    """
+
+    region_code = models.CharField("行政区划代码", max_length=15)
+    dim = models.CharField("维度", max_length=24)
+    value = models.CharField("取值", max_length=64)
+    status = models.CharField("状态", max_length=24)
+    severity = models.CharField("等级", max_length=16)
+    is_supervised = models.BooleanField("挂牌督办")
+    reappeared = models.BooleanField("改后反弹")
+    n = models.BigIntegerField("数量")
+
+    class Meta:
+        abstract = True
+
+
+class HazardCount(HazardCountBase):
+    """Compacted counts: one row per cell."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "dim", "value", "status", "severity", "is_supervised", "reappeared"],
+                name="hazard_count_cell_unique",
+            )
+        ]
+        verbose_name = "隐患计数"
+        verbose_name_plural = "隐患计数"
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.dim}={self.value} {self.status}/{self.severity}: {self.n}"
+
+
+class HazardCountDelta(HazardCountBase):
+    """Changes not yet folded into HazardCount (append-only, so writers never wait on each other)."""
+
+    class Meta:
+        verbose_name = "隐患计数增量"
+        verbose_name_plural = "隐患计数增量"
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.dim}={self.value} {self.status}/{self.severity}: {self.n}"

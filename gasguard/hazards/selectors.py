@@ -50,22 +50,43 @@ def hazard_scope_q(*, user) -> Q | None:
         q |= Q(**prefix_range("region_code", prefix))  # index-friendly form of startswith
     if scope.enterprise_ids:
         q |= Q(enterprise_id__in=scope.enterprise_ids)
-    departments = _referral_department_ids(user) if scope.region_prefixes else ()
-    if departments:
-        # A receiving department sees what was referred to it (移送), even outside its region.
-        # The few referred ids are fetched first so the main query stays an index range scan.
-        outside = Q(pk__in=[])
-        for prefix in scope.region_prefixes:
-            outside |= Q(**prefix_range("region_code", prefix))
-        referred = list(
-            HazardReferral.objects.filter(to_department_id__in=departments)
-            .exclude(status=ReferralStatusChoices.RETURNED)
-            .exclude(outside)
-            .values_list("hazard_id", flat=True)[:5000]
-        )
-        if referred:
-            q |= Q(pk__in=referred)
+    referred = _referred_outside(user=user, scope=scope)
+    if referred:
+        q |= Q(pk__in=referred)
     return q
+
+
+def _referred_outside(*, user, scope) -> list[int]:
+    """Hazards referred (移送) to the user's departments from outside the user's regions."""
+    departments = _referral_department_ids(user) if scope.region_prefixes else ()
+    if not departments:
+        return []
+    # A receiving department sees what was referred to it, even outside its region. The few
+    # referred ids are fetched first so the main query stays an index range scan.
+    outside = Q(pk__in=[])
+    for prefix in scope.region_prefixes:
+        outside |= Q(**prefix_range("region_code", prefix))
+    return list(
+        HazardReferral.objects.filter(to_department_id__in=departments)
+        .exclude(status=ReferralStatusChoices.RETURNED)
+        .exclude(outside)
+        .values_list("hazard_id", flat=True)[:5000]
+    )
+
+
+def cube_prefixes(*, user, region: str = "") -> tuple[str, ...] | None:
+    """Region prefixes whose hazards are exactly what the user sees inside `region`, or None
+    when the visible set is not a union of regions (enterprise users, referrals received from
+    outside, the superuser's view is ('',))."""
+    scope = user_scope(user=user)
+    if not scope.is_global:
+        if scope.enterprise_ids or not scope.region_prefixes or _referred_outside(user=user, scope=scope):
+            return None
+    if scope.is_global or (region and scope.covers_region(region)):
+        return (region,)
+    prefixes = sorted(p for p in scope.region_prefixes if p.startswith(region))
+    # Drop prefixes inside another one, so no hazard is counted twice.
+    return tuple(p for p in prefixes if not any(p != o and p.startswith(o) for o in prefixes))
 
 
 def hazard_visible(*, user) -> QuerySet:
@@ -144,7 +165,133 @@ def hazard_totals(*, qs: QuerySet, today=None) -> dict:
     aggregates["overdue_major"] = Count("pk", filter=overdue_q(today) & Q(severity=SeverityChoices.MAJOR))
     aggregates["supervised_open"] = Count("pk", filter=Q(is_supervised=True, status__in=OPEN_STATUSES))
     aggregates["reappeared"] = Count("pk", filter=Q(reappeared_from__isnull=False))
-    row = qs.order_by().aggregate(**aggregates)
+    return _totals_result(qs.order_by().aggregate(**aggregates))
+
+
+# Filters the count cube can answer (with at most one of the breakdown filters), see rollup.py.
+CUBE_CELL_FILTERS = ("status", "severity", "supervised", "reappeared")
+CUBE_BREAKDOWN_FILTERS = {
+    "category": "category",
+    "source": "source",
+    "target_type": "target_type",
+    "department": "lead_department_id",
+}
+
+
+def hazard_totals_for(*, user, filters, today=None) -> dict:
+    """Ledger totals for the user's scope and (validated) filters.
+
+    From the count cube (PostgreSQL, rollup.py) when the filters are ones it holds — region,
+    status, severity, 逾期, 挂牌督办, 改后反弹 and one of category/source/target type/department;
+    otherwise from the ledger itself. Both give the same figures (tests/test_rollup.py).
+    Overdue moves with the date, so it is not in the cube: overdue = open − not yet due, where
+    "not yet due" (open hazards whose deadline is today or later) is read from the partial
+    open-deadline index."""
+    from gasguard.hazards import rollup
+    from gasguard.hazards.filtersets import HazardFilterSet
+
+    today = today or timezone.localdate()
+    known = HazardFilterSet.base_filters
+    active = {k: v for k, v in _filter_items(filters) if k in known and v not in ("", None, [])}
+    region = str(active.pop("region", "") or "").strip()
+    overdue = active.pop("overdue", None)
+    breakdown = [k for k in active if k in CUBE_BREAKDOWN_FILTERS]
+    digits = rollup.BREAKDOWN_DIGITS if breakdown else rollup.TOTALS_DIGITS
+    usable = (
+        rollup.enabled()
+        and set(active) <= set(CUBE_CELL_FILTERS) | set(CUBE_BREAKDOWN_FILTERS)
+        and len(breakdown) <= 1
+        and (region == "" or region.isdigit())
+        and len(region) <= digits
+    )
+    prefixes = cube_prefixes(user=user, region=region) if usable else None
+    if prefixes is None or any(len(p) > digits for p in prefixes):
+        qs = HazardFilterSet(filters, queryset=hazard_visible(user=user), user=user).qs
+        return hazard_totals(qs=qs, today=today)
+    where, params, cell_q = [], [], Q()
+    if active.get("status"):
+        statuses = [active["status"]] if isinstance(active["status"], str) else list(active["status"])
+        where.append("status = ANY(%s)")
+        params.append(statuses)
+        cell_q &= Q(status__in=statuses)
+    if active.get("severity"):
+        where.append("severity = %s")
+        params.append(active["severity"])
+        cell_q &= Q(severity=active["severity"])
+    if active.get("supervised"):
+        where.append("is_supervised = %s")
+        params.append(active["supervised"] == "1")
+        cell_q &= Q(is_supervised=active["supervised"] == "1")
+    if active.get("reappeared"):
+        where.append("reappeared = %s")
+        params.append(active["reappeared"] == "1")
+        cell_q &= Q(reappeared_from__isnull=active["reappeared"] != "1")
+    dim = ""
+    if breakdown:
+        name = breakdown[0]
+        dim = CUBE_BREAKDOWN_FILTERS[name]
+        where.append("value = %s")
+        params.append(str(active[name]))
+        cell_q &= Q(**{dim: int(active[name]) if name == "department" else active[name]})
+    group = ("status", "severity", "is_supervised", "reappeared")
+    cells: dict[tuple, int] = {}
+    for prefix in prefixes:
+        for r in rollup.cube_sum(
+            region_prefix=prefix, dims=(dim,), group=group, where=" AND ".join(where), params=params
+        ):
+            key = tuple(r[g] for g in group)
+            cells[key] = cells.get(key, 0) + r["n"]
+    region_q = Q() if "" in prefixes else Q(pk__in=[])
+    for prefix in prefixes if "" not in prefixes else ():
+        region_q |= Q(**prefix_range("region_code", prefix))
+    not_due = {
+        (r["status"], r["severity"], r["is_supervised"], r["reappeared"]): r["n"]
+        for r in Hazard.objects.filter(region_q, cell_q, deadline__gte=today)
+        .exclude(status=HazardStatusChoices.CLOSED)
+        .annotate(
+            reappeared=Case(When(reappeared_from__isnull=False, then=Value(True)), default=Value(False))
+        )
+        .order_by()
+        .values("status", "severity", "is_supervised", "reappeared")
+        .annotate(n=Count("pk"))
+    }
+    overdue_cells = {
+        key: n - not_due.get(key, 0) for key, n in cells.items() if key[0] != HazardStatusChoices.CLOSED
+    }
+    if overdue == "1":
+        cells = overdue_cells
+    elif overdue == "0":
+        cells = {key: n - overdue_cells.get(key, 0) for key, n in cells.items()}
+    row = dict.fromkeys(
+        ["total", "supervised_open", "reappeared"]
+        + [f"status_{s.value}" for s in HazardStatusChoices]
+        + [f"severity_{s.value}" for s in SeverityChoices],
+        0,
+    )
+    for (status, severity, supervised, reappeared), n in cells.items():
+        row["total"] += n
+        row[f"status_{status}"] = row.get(f"status_{status}", 0) + n
+        row[f"severity_{severity}"] = row.get(f"severity_{severity}", 0) + n
+        row["supervised_open"] += n if supervised and status in OPEN_STATUSES else 0
+        row["reappeared"] += n if reappeared else 0
+    if overdue == "0":
+        row["overdue"] = row["overdue_major"] = 0
+    else:
+        row["overdue"] = sum(overdue_cells.values())
+        row["overdue_major"] = sum(n for k, n in overdue_cells.items() if k[1] == SeverityChoices.MAJOR)
+    return _totals_result(row)
+
+
+def _filter_items(filters):
+    if filters is None:
+        return []
+    if hasattr(filters, "lists"):
+        return [(k, v if k == "status" else (v[-1] if v else "")) for k, v in filters.lists()]
+    return list(filters.items())
+
+
+def _totals_result(row: dict) -> dict:
+    open_count = sum(row[f"status_{s.value}"] for s in OPEN_STATUSES)
     return {
         "total": row["total"],
         "by_status": [
@@ -154,11 +301,11 @@ def hazard_totals(*, qs: QuerySet, today=None) -> dict:
         "by_severity": [
             {"value": s.value, "label": s.label, "count": row[f"severity_{s.value}"]} for s in SeverityChoices
         ],
-        "open": sum(row[f"status_{s.value}"] for s in OPEN_STATUSES),
+        "open": open_count,
         "closed": row[f"status_{HazardStatusChoices.CLOSED.value}"],
         "overdue": row["overdue"],
         "overdue_major": row["overdue_major"],
-        "not_overdue_open": sum(row[f"status_{s.value}"] for s in OPEN_STATUSES) - row["overdue"],
+        "not_overdue_open": open_count - row["overdue"],
         "supervised_open": row["supervised_open"],
         "reappeared": row["reappeared"],
     }

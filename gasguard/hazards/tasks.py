@@ -9,3 +9,11 @@ def escalate_hazards() -> dict:
     from gasguard.hazards.services import hazard_escalate_due
 
     return hazard_escalate_due()
+
+
+@shared_task(name="hazards.rollup_compact")
+def rollup_compact() -> int:
+    """Fold the count cube's deltas (schedule it every minute; readers are exact either way)."""
+    from gasguard.hazards import rollup
+
+    return rollup.compact()

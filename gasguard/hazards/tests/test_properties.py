@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from gasguard.audit.services import audit_verify
 from gasguard.core.errors import Conflict, DomainError
-from gasguard.hazards import services
+from gasguard.hazards import rollup, services
 from gasguard.hazards.choices import TRANSITIONS, HazardStatusChoices
 from gasguard.hazards.models import Hazard, HazardEvidence, HazardHistory
 from gasguard.hazards.tests.factories import make_hazard, png_upload
@@ -100,6 +100,7 @@ def test_random_action_sequences_never_reach_an_invalid_state(city, steps):
             pass
         check_invariants(hazard.pk)
     assert audit_verify().ok
+    assert rollup.check() == []  # the count cube followed every change (PostgreSQL)
 
 
 @pytest.mark.django_db(transaction=True)
