@@ -1,7 +1,5 @@
 """Campaign pages: phases and targets, monthly reports, supervision (督办/通报/约谈/警示建议/事故)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -14,6 +12,7 @@ from gasguard.campaigns import forms, services
 from gasguard.campaigns import selectors as sel
 from gasguard.campaigns.documents import DRAFT_MARK
 from gasguard.core.errors import DomainError, NotFound
+from gasguard.core.filters import PageFilters
 from gasguard.dashboard import selectors as stats
 from gasguard.org.models import Region
 
@@ -161,18 +160,12 @@ def campaign_detail(request, pk: int):
 # --- monthly reports -------------------------------------------------------------------------
 
 
-def _month_param(request) -> date:
-    value = (request.GET.get("month") or "").strip()
-    try:
-        return date.fromisoformat(f"{value[:7]}-01") if value else sel.month_start(timezone.localdate())
-    except ValueError:
-        return sel.month_start(timezone.localdate())
-
-
 @login_required
 def report_list(request):
     scope = user_scope(user=request.user)
-    month = _month_param(request)
+    filters = PageFilters()
+    # A bad ?month= is shown next to the month field; the page then lists no reporting status.
+    month = filters.month(request.GET.get("month"), label="月份") or sel.month_start(timezone.localdate())
     region = _my_region(request)
     create_form = forms.ReportCreateForm(request.POST or None, initial={"month": month.strftime("%Y-%m")})
     if request.method == "POST":
@@ -189,7 +182,11 @@ def report_list(request):
                 return redirect("campaigns:report_edit", pk=report.pk)
     reports = sel.monthly_report_list(user=request.user)
     own = reports.filter(region_code=region.code) if region else reports.none()
-    status = sel.submission_status(user=request.user, region=region, month=month) if region else None
+    status = (
+        sel.submission_status(user=request.user, region=region, month=month)
+        if region and filters.valid
+        else None
+    )
     can_fill = (
         region is not None
         and scope.has_role("taskforce_admin", "supervisor")
@@ -202,7 +199,8 @@ def report_list(request):
             "page_title": "月度工作进展报告",
             "region": region,
             "month": month,
-            "month_value": month.strftime("%Y-%m"),
+            "month_value": request.GET.get("month", "") if not filters.valid else month.strftime("%Y-%m"),
+            "filter_errors": filters.errors,
             "own_reports": own.order_by("-month")[:24],
             "status": status,
             "can_fill": can_fill,

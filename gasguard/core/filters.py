@@ -1,4 +1,7 @@
-"""django-filter pieces shared by every app's FilterSets."""
+"""django-filter pieces shared by every app's FilterSets, and parsers for hand-read query values."""
+
+import re
+from datetime import date
 
 import django_filters
 from django import forms
@@ -82,3 +85,96 @@ def parse_id(value, field: str):
     if not 1 <= number <= MAX_ID:
         raise ValidationFailed(f"{field} 须为有效的数字 ID", field=field)
     return number
+
+
+def _choice_pairs(choices) -> list[tuple[str, str]]:
+    """(value, label) pairs from a TextChoices class, a list of pairs or a list of values."""
+    choices = getattr(choices, "choices", choices)
+    return [(str(c[0]), str(c[1])) if isinstance(c, list | tuple) else (str(c), str(c)) for c in choices]
+
+
+def _shown(value) -> str:
+    text = str(value)
+    return text if len(text) <= 50 else text[:50] + "…"
+
+
+def parse_choice(value, field: str, choices, *, label: str | None = None) -> str | None:
+    """A query-string choice for hand-written filters: None if empty, else one of `choices` (a
+    TextChoices class or pairs), or a 400 naming the field and listing the allowed values."""
+    from gasguard.core.errors import ValidationFailed
+
+    if value is None or str(value).strip() == "":
+        return None
+    value = str(value).strip()
+    pairs = _choice_pairs(choices)
+    if value in {v for v, _ in pairs}:
+        return value
+    allowed = "、".join(v if v == text else f"{v}（{text}）" for v, text in pairs)
+    raise ValidationFailed(f"{label or field}的值“{_shown(value)}”无效，可选值：{allowed}", field=field)
+
+
+def parse_bool(value, field: str, *, label: str | None = None) -> bool | None:
+    """A query-string flag: None if empty, True/False for true/false/1/0 (as StrictBooleanField),
+    else a 400 naming the field ("maybe" is not silently "false")."""
+    from gasguard.core.errors import ValidationFailed
+
+    if value is None or str(value).strip() == "":
+        return None
+    value = str(value).strip()
+    if value in TRUE_VALUES:
+        return True
+    if value in FALSE_VALUES:
+        return False
+    raise ValidationFailed(f"{label or field}应为 true/false（或 1/0），“{_shown(value)}”无效", field=field)
+
+
+_MONTH_RE = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def parse_month(value, field: str = "month", *, label: str | None = None) -> date | None:
+    """A query-string month (YYYY-MM, or a date YYYY-MM-DD within it): None if empty, else the
+    month's first day, or a 400 naming the field ("2025-13" or "2025-03xyz" are not months)."""
+    from gasguard.core.errors import ValidationFailed
+
+    if value is None or str(value).strip() == "":
+        return None
+    value = str(value).strip()
+    try:
+        if not _MONTH_RE.fullmatch(value):
+            raise ValueError(value)
+        day = date.fromisoformat(value if len(value) == 10 else f"{value}-01")
+    except ValueError:
+        raise ValidationFailed(
+            f"{label or field}应为 YYYY-MM 格式的月份（如 2025-03），“{_shown(value)}”无效", field=field
+        ) from None
+    return day.replace(day=1)
+
+
+class PageFilters:
+    """Hand-read filter values of an HTML list page. A bad value becomes a field error to show
+    next to the filter (and the page lists no rows) instead of a 400 or a silently ignored filter."""
+
+    def __init__(self):
+        self.errors: dict[str, list[str]] = {}
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def _parse(self, parser, *args, **kwargs):
+        from gasguard.core.errors import ValidationFailed
+
+        try:
+            return parser(*args, **kwargs)
+        except ValidationFailed as exc:
+            self.errors.update(exc.errors)
+            return None
+
+    def choice(self, value, field: str, choices, *, label: str | None = None) -> str | None:
+        return self._parse(parse_choice, value, field, choices, label=label)
+
+    def bool(self, value, field: str, *, label: str | None = None) -> bool | None:
+        return self._parse(parse_bool, value, field, label=label)
+
+    def month(self, value, field: str = "month", *, label: str | None = None) -> date | None:
+        return self._parse(parse_month, value, field, label=label)

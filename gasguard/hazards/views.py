@@ -16,6 +16,7 @@ from gasguard.accounts.choices import MembershipRoleChoices as ROLE
 from gasguard.accounts.selectors import user_scope
 from gasguard.audit.models import AuditEvent
 from gasguard.core.errors import DomainError
+from gasguard.core.filters import PageFilters
 from gasguard.core.listing import paginate
 from gasguard.hazards import forms, services
 from gasguard.hazards.choices import (
@@ -26,7 +27,7 @@ from gasguard.hazards.choices import (
 )
 from gasguard.hazards.excel import export_hazards, hazard_import, import_template
 from gasguard.hazards.filtersets import HazardFilterSet
-from gasguard.hazards.models import HazardEvidence
+from gasguard.hazards.models import Hazard, HazardEvidence, HazardReferral
 from gasguard.hazards.selectors import (
     enforcement_list,
     enforcement_totals,
@@ -52,7 +53,9 @@ def hazard_list_view(request):
     """The ledger with filters and totals that add up for the filtered scope."""
     base = hazard_visible(user=request.user)
     filterset = HazardFilterSet(request.GET or None, queryset=base, user=request.user)
-    qs = filterset.qs if filterset.is_bound else base
+    valid = filterset.is_valid() if filterset.is_bound else True
+    # A bad filter value is shown next to its field and lists nothing (never the unfiltered ledger).
+    qs = (filterset.qs if filterset.is_bound else base) if valid else base.none()
     totals = hazard_totals(qs=qs)
     from gasguard.hazards.selectors import annotate_overdue
 
@@ -67,6 +70,7 @@ def hazard_list_view(request):
         {
             "page_title": "隐患台账",
             "filter": filterset,
+            "filter_valid": valid,
             "page_obj": page,
             "totals": totals,
             "show_count": True,
@@ -79,6 +83,12 @@ def hazard_list_view(request):
 @login_required
 def hazard_export_view(request):
     """The filtered ledger as .xlsx (streamed from a temporary file; memory stays flat)."""
+    if (
+        request.GET
+        and not HazardFilterSet(request.GET, queryset=Hazard.objects.none(), user=request.user).is_valid()
+    ):
+        # Back to the list, which names the bad field; never export the unfiltered ledger.
+        return redirect(f"{reverse('hazards:hazard_list')}?{request.GET.urlencode()}")
     qs = hazard_list(user=request.user, filters=request.GET)
     path = export_hazards(qs)
     return _file_response(path, f"隐患台账-{timezone.localdate():%Y%m%d}.xlsx")
@@ -321,8 +331,9 @@ def evidence_file_view(request, pk):
 @login_required
 def referral_list_view(request):
     """Referrals (移送) sent and received, with accept/return for the receiving department."""
-    status = request.GET.get("status") or None
-    qs = referral_list(user=request.user, status=status)
+    filters = PageFilters()
+    status = filters.choice(request.GET.get("status"), "status", ReferralStatusChoices, label="状态")
+    qs = referral_list(user=request.user, status=status) if filters.valid else HazardReferral.objects.none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     my_departments = set(
         request.user.memberships.filter(is_active=True, department__isnull=False).values_list(
@@ -338,6 +349,7 @@ def referral_list_view(request):
             "show_count": True,
             "status": status,
             "statuses": ReferralStatusChoices.choices,
+            "filter_errors": filters.errors,
             "my_departments": my_departments,
             "is_superuser": request.user.is_superuser,
         },

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from gasguard.core.filters import PageFilters
 from gasguard.inspections import notice as notice_docs
 from gasguard.inspections import selectors, services
 from gasguard.inspections.choices import SignerRoleChoices
@@ -27,8 +28,11 @@ from gasguard.inspections.forms import (
     CoverageFilterForm,
     NewInspectionForm,
 )
+from gasguard.inspections.models import InspectionTask
 
 PAGE_SIZE = 25
+# ?state= of the task lists (same values as the API's TaskQuery); "" = every state.
+TASK_STATES = (("pending", "待检查"), ("overdue", "已逾期"), ("open", "未完成"), ("done", "已完成"))
 
 
 def domain_404(view):
@@ -64,8 +68,13 @@ def task_list(request):
     """My tasks: overdue first, then due; organisers can switch to every task in scope."""
     scope = user_scope(user=request.user)
     show_all = request.GET.get("all") == "1" and scope.has_role("taskforce_admin", "supervisor", "leader")
-    state = request.GET.get("state", "open")
-    qs = selectors.task_list(user=request.user, mine=not show_all, state=state)
+    filters = PageFilters()
+    state = filters.choice(request.GET.get("state", "open"), "state", TASK_STATES, label="任务状态") or ""
+    qs = (
+        selectors.task_list(user=request.user, mine=not show_all, state=state)
+        if filters.valid
+        else InspectionTask.objects.none()
+    )
     overdue = selectors.task_list(user=request.user, mine=not show_all, state="overdue").count()
     return render(
         request,
@@ -73,6 +82,7 @@ def task_list(request):
         {
             "page_obj": _page(request, qs),
             "state": state,
+            "filter_errors": filters.errors,
             "show_all": show_all,
             "overdue": overdue,
             "page_title": "排查任务",
@@ -168,8 +178,13 @@ def batch_detail(request, pk):
             else:
                 messages.success(request, f"已分派 {count} 项任务")
                 return redirect(request.get_full_path())
-    state = request.GET.get("state", "")
-    tasks = selectors.task_list(user=request.user, state=state, batch_id=batch.pk)
+    filters = PageFilters()
+    state = filters.choice(request.GET.get("state"), "state", TASK_STATES, label="任务状态") or ""
+    tasks = (
+        selectors.task_list(user=request.user, state=state, batch_id=batch.pk)
+        if filters.valid
+        else InspectionTask.objects.none()
+    )
     return render(
         request,
         "inspections/batch_detail.html",
@@ -178,6 +193,7 @@ def batch_detail(request, pk):
             "page_obj": _page(request, tasks, 50),
             "form": form,
             "state": state,
+            "filter_errors": filters.errors,
             "can_organise": scope.has_role("taskforce_admin", "supervisor"),
             "page_title": batch.name,
         },
@@ -192,12 +208,14 @@ def batch_detail(request, pk):
 def inspection_list(request):
     qs = selectors.inspection_list(user=request.user)
     filterset = InspectionFilterSet(request.GET or None, queryset=qs, request=request)
-    page = _page(request, filterset.qs)
+    valid = filterset.is_valid() if filterset.is_bound else True
+    page = _page(request, filterset.qs if valid else qs.none())
     return render(
         request,
         "inspections/inspection_list.html",
         {
             "filter": filterset,
+            "filter_valid": valid,
             "page_obj": page,
             "show_count": True,
             "page_title": "检查记录",

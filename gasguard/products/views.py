@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from gasguard.core.errors import DomainError, NotFound, PermissionDenied
+from gasguard.core.filters import PageFilters
 from gasguard.cylinders.permissions import covers, market_prefixes, require_any_regulator, require_regulator
 from gasguard.products import selectors, services
 from gasguard.products.choices import ProductKindChoices
@@ -120,8 +121,12 @@ def _mark_editable(user, rows):
 
 @login_required
 def product_list(request):
-    qs = selectors.product_model_list(
-        user=request.user, kind=request.GET.get("kind", ""), q=request.GET.get("q", "")
+    filters = PageFilters()
+    kind = filters.choice(request.GET.get("kind"), "kind", ProductKindChoices, label="类别")
+    qs = (
+        selectors.product_model_list(user=request.user, kind=kind or "", q=request.GET.get("q", ""))
+        if filters.valid
+        else ProductModel.objects.none()
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     blacklist = selectors.blacklist_list(user=request.user)[:100]
@@ -131,6 +136,7 @@ def product_list(request):
         {
             "page_obj": page,
             "kinds": ProductKindChoices.choices,
+            "filter_errors": filters.errors,
             "blacklist": blacklist,
             "page_title": "产品质量",
             "blacklisted": selectors.blacklist_sets()[0],
@@ -213,13 +219,26 @@ def blacklist(request):
         if _save(request, form, services.blacklist_add) is not None:
             messages.success(request, "已列入黑名单")
             return redirect("products:blacklist")
-    qs = selectors.blacklist_list(user=request.user, active_only=request.GET.get("all") != "1")
+    filters = PageFilters()
+    show_all = filters.bool(request.GET.get("all"), "all", label="含已移出条目")
+    qs = (
+        selectors.blacklist_list(user=request.user, active_only=not show_all)
+        if filters.valid
+        else BlacklistEntry.objects.none()
+    )
     page = _page(request, qs)
     _mark_editable(request.user, page.object_list)
     return render(
         request,
         "products/blacklist.html",
-        {"page_obj": page, "page_title": "黑名单", "can_edit": can_edit, "form": form},
+        {
+            "page_obj": page,
+            "page_title": "黑名单",
+            "can_edit": can_edit,
+            "form": form,
+            "show_all": show_all,
+            "filter_errors": filters.errors,
+        },
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from gasguard.accounts.choices import WRITE_ROLES
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from gasguard.core.filters import PageFilters
 from gasguard.org.models import Department, Region
 from gasguard.tips.choices import RewardStatusChoices, TipStatusChoices
 from gasguard.tips.forms import (
@@ -29,7 +30,7 @@ from gasguard.tips.forms import (
     add_service_errors,
     street_options,
 )
-from gasguard.tips.models import TipPhoto
+from gasguard.tips.models import Reward, Tip, TipPhoto
 from gasguard.tips.public_views import map_context
 from gasguard.tips.selectors import (
     can_see_tips,
@@ -105,8 +106,12 @@ def _filter_regions(user):
 @tips_staff
 def tip_list(request):
     form = TipFilterForm(request.GET or None, regions=_filter_regions(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(tip_list_qs(request.user, filters), 30).get_page(request.GET.get("page"))
+    valid = form.is_valid() if form.is_bound else True
+    # A bad filter value is shown next to its field and lists nothing (never every report).
+    qs = (
+        tip_list_qs(request.user, form.cleaned_data if form.is_bound else {}) if valid else Tip.objects.none()
+    )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "tips/tip_list.html",
@@ -323,10 +328,10 @@ def reward_pay_view(request, pk):
 
 @tips_staff
 def reward_list_view(request):
-    status = request.GET.get("status", "")
-    if status not in RewardStatusChoices.values:
-        status = ""
-    page = Paginator(reward_list(user=request.user, status=status), 30).get_page(request.GET.get("page"))
+    filters = PageFilters()
+    status = filters.choice(request.GET.get("status"), "status", RewardStatusChoices, label="状态") or ""
+    qs = reward_list(user=request.user, status=status) if filters.valid else Reward.objects.none()
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "tips/reward_list.html",
@@ -334,6 +339,7 @@ def reward_list_view(request):
             "page_obj": page,
             "status": status,
             "statuses": RewardStatusChoices.choices,
+            "filter_errors": filters.errors,
             "page_title": "举报奖励",
             "show_count": True,
         },

@@ -4,6 +4,7 @@ supervision records and accidents. Thin: every read is a scoped selector, every 
 from datetime import date
 
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -14,6 +15,7 @@ from gasguard.campaigns import selectors as sel
 from gasguard.campaigns import services
 from gasguard.campaigns.api import serializers as s
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.filters import parse_month
 from gasguard.dashboard import selectors as stats
 from gasguard.org.models import Region
 
@@ -105,12 +107,9 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = sel.monthly_report_list(user=self.request.user).order_by("-month", "region_code")
-        month = self.request.query_params.get("month")
+        month = parse_month(self.request.query_params.get("month"))
         if month:
-            try:
-                qs = qs.filter(month=date.fromisoformat(f"{month[:7]}-01"))
-            except ValueError:
-                raise ValidationFailed("月份格式应为 YYYY-MM", field="month") from None
+            qs = qs.filter(month=month)
         return qs
 
     def get_object(self):
@@ -167,11 +166,7 @@ class MonthlyReportViewSet(viewsets.ReadOnlyModelViewSet):
     def submission_status(self, request):
         """For an upper level: submitted reports of its reporters, the not-submitted list, merged sums."""
         region = _region(request, request.query_params.get("region", ""))
-        month_value = request.query_params.get("month") or date.today().strftime("%Y-%m")
-        try:
-            month = date.fromisoformat(f"{month_value[:7]}-01")
-        except ValueError:
-            raise ValidationFailed("月份格式应为 YYYY-MM", field="month") from None
+        month = parse_month(request.query_params.get("month")) or sel.month_start(timezone.localdate())
         data = sel.submission_status(user=request.user, region=region, month=month)
         return Response(
             {

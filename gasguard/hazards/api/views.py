@@ -9,9 +9,11 @@ from rest_framework.response import Response
 
 from gasguard.core.api import filter_queryset_or_400
 from gasguard.core.errors import NotFound
+from gasguard.core.filters import parse_choice
 from gasguard.core.listing import CappedCountPagination
 from gasguard.hazards import selectors, services
 from gasguard.hazards.api import serializers as s
+from gasguard.hazards.choices import ReferralStatusChoices
 from gasguard.hazards.filtersets import HazardFilterSet
 from gasguard.hazards.models import Hazard, HazardHistory
 
@@ -184,7 +186,8 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     serializer_class = s.ReferralSerializer
 
     def get_queryset(self):
-        return selectors.referral_list(user=self.request.user, status=self.request.query_params.get("status"))
+        status = parse_choice(self.request.query_params.get("status"), "status", ReferralStatusChoices)
+        return selectors.referral_list(user=self.request.user, status=status)
 
     def get_object(self):
         return selectors.referral_get(user=self.request.user, referral_id=self.kwargs["pk"])

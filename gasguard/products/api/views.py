@@ -7,9 +7,11 @@ from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
 from gasguard.core.api import StandardPagination
+from gasguard.core.filters import parse_bool, parse_choice
 from gasguard.core.schema import OBJECT, paginated, query
 from gasguard.products import selectors, services
 from gasguard.products.api import serializers as s
+from gasguard.products.choices import ProductKindChoices
 from gasguard.products.models import BlacklistEntry, ProductModel, Recall
 from gasguard.registry.models import Enterprise
 
@@ -26,14 +28,17 @@ def _valid(ser, data):
 
 
 @extend_schema(
-    methods=["GET"], parameters=[query("kind"), query("q")], responses=paginated(s.ProductModelSerializer)
+    methods=["GET"],
+    parameters=[query("kind", enum=ProductKindChoices.values, description="产品类别"), query("q")],
+    responses=paginated(s.ProductModelSerializer),
 )
 @extend_schema(methods=["POST"], request=s.ProductModelSerializer, responses={201: s.ProductModelSerializer})
 @api_view(["GET", "POST"])
 def product_models(request):
     if request.method == "GET":
+        kind = parse_choice(request.query_params.get("kind"), "kind", ProductKindChoices)
         qs = selectors.product_model_list(
-            user=request.user, kind=request.query_params.get("kind", ""), q=request.query_params.get("q", "")
+            user=request.user, kind=kind or "", q=request.query_params.get("q", "")
         )
         return _page(request, qs, s.ProductModelSerializer)
     d = _valid(s.ProductModelSerializer, request.data)
@@ -65,7 +70,7 @@ def spot_checks(request):
 @api_view(["GET", "POST"])
 def blacklist(request):
     if request.method == "GET":
-        active = request.query_params.get("all") != "1"
+        active = not parse_bool(request.query_params.get("all"), "all")
         return _page(
             request,
             selectors.blacklist_list(user=request.user, active_only=active),

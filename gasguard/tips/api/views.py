@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from gasguard.core.api import WriteRolePermission
 from gasguard.core.errors import NotFound, ValidationFailed
-from gasguard.core.filters import parse_id
+from gasguard.core.filters import parse_choice, parse_id
 from gasguard.tips.api.serializers import (
     ReasonSerializer,
     RewardPaySerializer,
@@ -22,6 +22,7 @@ from gasguard.tips.api.serializers import (
     TipSubmitSerializer,
     VerifySerializer,
 )
+from gasguard.tips.choices import RewardStatusChoices, TipCategoryChoices, TipChannelChoices, TipStatusChoices
 from gasguard.tips.security import body_too_large, client_ip, status_lookup_limited, submission_limited
 from gasguard.tips.selectors import (
     can_see_tips,
@@ -90,6 +91,13 @@ class TipListView(generics.ListCreateAPIView):
         }
         if "department" in filters:
             filters["department"] = parse_id(filters["department"], "department")
+        for key, choices in (
+            ("status", TipStatusChoices),
+            ("category", TipCategoryChoices),
+            ("channel", TipChannelChoices),
+        ):
+            if key in filters:
+                filters[key] = parse_choice(filters[key], key, choices)
         for k in ("date_from", "date_to"):
             if p.get(k):
                 try:
@@ -232,7 +240,8 @@ class RewardListView(generics.ListAPIView):
     serializer_class = RewardSerializer
 
     def get_queryset(self):
-        return reward_list(user=self.request.user, status=self.request.query_params.get("status", ""))
+        status = parse_choice(self.request.query_params.get("status"), "status", RewardStatusChoices)
+        return reward_list(user=self.request.user, status=status or "")
 
 
 def _reward_response(request, reward):
