@@ -492,10 +492,22 @@ def major_hazards(
     """Open major hazards (重大隐患) with their 督办 status, most urgent first, and counts by 督办 level."""
     filters = _measure_filters(period, now)
     qs = hazard_scope_qs(scope=scope, region_code=region_code).filter(filters["open"], severity=MAJOR)
-    levels = {
-        r["escalation_level"]: r["n"]
-        for r in qs.order_by().values("escalation_level").annotate(n=Count("id"))
-    }
+    if _cube_usable(scope=scope, region_code=region_code, period=period, now=now, digits=MAX_CUBE_CHILD):
+        from gasguard.hazards import rollup
+
+        rows = rollup.cube_sum(
+            region_prefix=region_code,
+            dims=("",),
+            group=("escalation_level",),
+            where="severity = %s AND status <> %s",
+            params=[MAJOR, HazardStatusChoices.CLOSED],
+        )
+        levels = {r["escalation_level"]: r["n"] for r in rows if r["n"]}
+    else:
+        levels = {
+            r["escalation_level"]: r["n"]
+            for r in qs.order_by().values("escalation_level").annotate(n=Count("id"))
+        }
     items = list(
         qs.select_related("lead_department")
         .only(
@@ -740,40 +752,10 @@ def _premises_qs(scope: Scope, region_code: str) -> QuerySet:
     return qs.exclude(status="closed")
 
 
-def _inspection_qs(scope: Scope, region_code: str, period: Period, now=None) -> QuerySet | None:
-    src = sources.inspection_source()
-    if src is None or not src.premises_field:
-        return None
-    qs = in_region(
-        src.model.objects.all(),
-        scope=scope,
-        region_code=region_code,
-        enterprise_field=f"{src.enterprise_field}_id" if src.enterprise_field else None,
-    )
-    qs = qs.filter(**src.sealed_filter)
-    qs = qs.filter(**{f"{src.premises_field}__isnull": False})
-    if src.date_field:
-        qs = qs.filter(**{f"{src.date_field}__lt": period.as_of(now)})
-        if period.start:
-            qs = qs.filter(**{f"{src.date_field}__gte": period.start_at()})
-    return qs
-
-
 def coverage_figures(*, scope: Scope, region_code: str, period: Period, now=None) -> dict:
-    """全覆盖: registered premises vs premises with a sealed inspection in the period."""
-    registered = _premises_qs(scope, region_code).count()
-    inspections = _inspection_qs(scope, region_code, period, now)
-    if inspections is None:
-        return {"registered": registered, "inspected": None, "inspections": None, "coverage_rate": None}
-    field = sources.inspection_source().premises_field
-    agg = inspections.aggregate(inspected=Count(field, distinct=True), inspections=Count("id"))
-    inspected = min(agg["inspected"], registered) if registered else agg["inspected"]
-    return {
-        "registered": registered,
-        "inspected": inspected,
-        "inspections": agg["inspections"],
-        "coverage_rate": _pct(inspected, registered),
-    }
+    """全覆盖: registered premises (not closed), how many of them have a sealed inspection in the
+    period, and how many sealed inspections of them there were."""
+    return _coverage(scope=scope, code=region_code, length=None, period=period, now=now)[None]
 
 
 def coverage_children(*, scope: Scope, region: Region | None, period: Period, now=None) -> dict[str, dict]:
@@ -788,40 +770,107 @@ def coverage_children(*, scope: Scope, region: Region | None, period: Period, no
 
 def coverage_by_prefix(*, scope: Scope, code: str, length: int, period: Period, now=None) -> dict[str, dict]:
     """Registered vs inspected premises grouped by the first `length` digits of the region code."""
-    registered = dict(
-        _premises_qs(scope, code)
-        .annotate(child=Substr("region_code", 1, length))
+    return _coverage(scope=scope, code=code, length=length, period=period, now=now)
+
+
+def _coverage(*, scope: Scope, code: str, length: int | None, period: Period, now=None) -> dict:
+    """{child or None: {registered, inspected, inspections, coverage_rate}}; from the premises
+    count cube (registry/rollup.py) for the default period, else from the registry itself."""
+    from gasguard.registry import rollup as premises_rollup
+
+    src = sources.inspection_source()
+    if src is None or not src.premises_field:
+        return _coverage_registered_only(scope=scope, code=code, length=length)
+    counts: dict = {}
+    if (length or 0) <= premises_rollup.DIGITS and _cube_usable(
+        scope=scope, region_code=code, period=period, now=now, digits=premises_rollup.DIGITS
+    ):
+        rows = premises_rollup.CUBE.sum(
+            region_prefix=code,
+            group=(("child",) if length else ()) + ("inspected",),
+            where="status <> %s",
+            params=["closed"],
+            child_length=length,
+        )
+        for r in rows:
+            acc = counts.setdefault(r.get("child"), [0, 0, 0])
+            acc[0] += r["n"]
+            acc[1] += r["n"] if r["inspected"] else 0
+            acc[2] += r["inspections"]
+    else:
+        from django.db.models import Exists, OuterRef
+
+        inspections = src.model.objects.filter(**src.sealed_filter, **{src.premises_field: OuterRef("pk")})
+        if src.date_field:
+            inspections = inspections.filter(**{f"{src.date_field}__lt": period.as_of(now)})
+            if period.start:
+                inspections = inspections.filter(**{f"{src.date_field}__gte": period.start_at()})
+        premises = _premises_qs(scope, code)
+        grouped = premises.annotate(child=Substr("region_code", 1, length)) if length else premises
+        keys = ("child",) if length else ()
+        ann = {"n": Count("id"), "inspected": Count("id", filter=Exists(inspections))}
+        rows = grouped.order_by().values(*keys).annotate(**ann) if keys else [grouped.aggregate(**ann)]
+        for r in rows:
+            counts[r.get("child")] = [r["n"], r["inspected"], 0]
+        per_premises = (
+            src.model.objects.filter(**{f"{src.premises_field}__in": premises.values("pk")})
+            .filter(**src.sealed_filter)
+            .filter(**{f"{src.date_field}__lt": period.as_of(now)})
+        )
+        if period.start:
+            per_premises = per_premises.filter(**{f"{src.date_field}__gte": period.start_at()})
+        if length:
+            field = f"{src.premises_field}__region_code"
+            for r in (
+                per_premises.annotate(child=Substr(field, 1, length))
+                .order_by()
+                .values("child")
+                .annotate(n=Count("id"))
+            ):
+                counts.setdefault(r["child"], [0, 0, 0])[2] = r["n"]
+        else:
+            counts.setdefault(None, [0, 0, 0])[2] = per_premises.count()
+    if length is None:
+        counts.setdefault(None, [0, 0, 0])
+    return {
+        child: {
+            "registered": reg,
+            "inspected": ins,
+            "inspections": n,
+            "coverage_rate": _pct(ins, reg),
+        }
+        for child, (reg, ins, n) in counts.items()
+    }
+
+
+def _coverage_registered_only(*, scope: Scope, code: str, length: int | None) -> dict:
+    premises = _premises_qs(scope, code)
+    if length is None:
+        return {
+            None: {
+                "registered": premises.count(),
+                "inspected": None,
+                "inspections": None,
+                "coverage_rate": None,
+            }
+        }
+    rows = (
+        premises.annotate(child=Substr("region_code", 1, length))
         .order_by()
         .values("child")
         .annotate(n=Count("id"))
-        .values_list("child", "n")
     )
-    inspected: dict = {}
-    inspections = _inspection_qs(scope, code, period, now)
-    if inspections is not None:
-        field = sources.inspection_source().premises_field
-        inspected = dict(
-            inspections.annotate(child=Substr("region_code", 1, length))
-            .order_by()
-            .values("child")
-            .annotate(n=Count(field, distinct=True))
-            .values_list("child", "n")
-        )
-    out = {}
-    for child in set(registered) | set(inspected):
-        reg, ins = registered.get(child, 0), inspected.get(child, 0 if inspections is not None else None)
-        if ins is not None and reg:
-            ins = min(ins, reg)
-        out[child] = {
-            "registered": reg,
-            "inspected": ins,
-            "coverage_rate": _pct(ins, reg) if ins is not None else None,
-        }
-    return out
+    return {
+        r["child"]: {"registered": r["n"], "inspected": None, "inspections": None, "coverage_rate": None}
+        for r in rows
+    }
 
 
 def tip_figures(*, scope: Scope, region_code: str, period: Period, now=None, by_child: int | None = None):
-    """群众举报: received, verified (查实), rewarded, reward amount — None when tips are not built."""
+    """群众举报: received, verified (查实), rewarded, reward amount — None when tips are not built.
+
+    Two queries: plain counts over the reports, then the (few) rewarded ones through the reward
+    join, so the large table is never joined or de-duplicated."""
     src = sources.tip_source()
     if src is None:
         return None
@@ -829,19 +878,37 @@ def tip_figures(*, scope: Scope, region_code: str, period: Period, now=None, by_
     qs = qs.filter(**{f"{src.date_field}__lt": period.as_of(now)})
     if period.start:
         qs = qs.filter(**{f"{src.date_field}__gte": period.start_at()})
-    ann = {"received": Count("id", distinct=True)}
+    ann = {"received": Count("id")}
     if src.verified_filter:
-        ann["verified"] = Count("id", filter=Q(**src.verified_filter), distinct=True)
+        ann["verified"] = Count("id", filter=Q(**src.verified_filter))
+    reward_ann = {}
     if src.rewarded_filter:
-        ann["rewarded"] = Count("id", filter=Q(**src.rewarded_filter), distinct=True)
-    if src.reward_amount_field and src.rewarded_filter:
-        ann["reward_amount"] = Sum(src.reward_amount_field, filter=Q(**src.rewarded_filter))
+        reward_ann["rewarded"] = Count("id", distinct=True)
+        if src.reward_amount_field:
+            reward_ann["reward_amount"] = Sum(src.reward_amount_field)
+    rewarded = qs.filter(**src.rewarded_filter) if src.rewarded_filter else None
     if by_child:
-        rows = (
-            qs.annotate(child=Substr("region_code", 1, by_child)).order_by().values("child").annotate(**ann)
-        )
-        return {r.pop("child"): _tip_row(r) for r in rows}
-    return _tip_row(qs.order_by().aggregate(**ann))
+        child = Substr("region_code", 1, by_child)
+        rows = {
+            r.pop("child"): r for r in qs.annotate(child=child).order_by().values("child").annotate(**ann)
+        }
+        if rewarded is not None:
+            for r in rewarded.annotate(child=child).order_by().values("child").annotate(**reward_ann):
+                rows.setdefault(r.pop("child"), {"received": 0}).update(r)
+        return {k: _tip_row(_with_rewards(r, reward_ann)) for k, r in rows.items()}
+    row = qs.order_by().aggregate(**ann)
+    if rewarded is not None:
+        row.update(rewarded.order_by().aggregate(**reward_ann))
+    return _tip_row(_with_rewards(row, reward_ann))
+
+
+def _with_rewards(row: dict, reward_ann: dict) -> dict:
+    """Rewarded measures default to 0 (not None) when rewards exist but none match."""
+    for key in reward_ann:
+        if key == "rewarded":
+            row.setdefault(key, 0)
+            row[key] = row[key] or 0
+    return row
 
 
 def _tip_row(row: dict) -> dict:

@@ -453,6 +453,7 @@ class HazardCountBase(models.Model):
     severity = models.CharField("等级", max_length=16)
     is_supervised = models.BooleanField("挂牌督办")
     reappeared = models.BooleanField("改后反弹")
+    escalation_level = models.PositiveSmallIntegerField("督办层级")
     n = models.BigIntegerField("数量")
 
     class Meta:
@@ -465,7 +466,16 @@ class HazardCount(HazardCountBase):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["region_code", "dim", "value", "status", "severity", "is_supervised", "reappeared"],
+                fields=[
+                    "region_code",
+                    "dim",
+                    "value",
+                    "status",
+                    "severity",
+                    "is_supervised",
+                    "reappeared",
+                    "escalation_level",
+                ],
                 name="hazard_count_cell_unique",
             )
         ]

@@ -34,6 +34,7 @@ from gasguard.hazards.selectors import (
     hazard_get,
     hazard_list,
     hazard_totals,
+    hazard_totals_for,
     hazard_visible,
     referral_list,
     revisit_list,
@@ -56,7 +57,7 @@ def hazard_list_view(request):
     valid = filterset.is_valid() if filterset.is_bound else True
     # A bad filter value is shown next to its field and lists nothing (never the unfiltered ledger).
     qs = (filterset.qs if filterset.is_bound else base) if valid else base.none()
-    totals = hazard_totals(qs=qs)
+    totals = hazard_totals_for(user=request.user, filters=request.GET) if valid else hazard_totals(qs=qs)
     from gasguard.hazards.selectors import annotate_overdue
 
     listing = annotate_overdue(qs).select_related("lead_department")

@@ -218,6 +218,10 @@ class Premises(RegionScopedModel):
     status = models.CharField("状态", max_length=16, choices=PremisesStatusChoices.choices, default="open")
     # Stable external key for re-imports (the locality's own registry number, if any).
     external_id = models.CharField("外部编号", max_length=64, blank=True, db_index=True)
+    # Kept by database triggers on sealed inspections (inspections migration 0002), never by hand:
+    # when the premises was last inspected and how many sealed inspection records it has.
+    last_inspected_at = models.DateTimeField("最近检查时间", null=True, blank=True, editable=False)
+    inspection_count = models.PositiveIntegerField("检查记录数", default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["region_code", "name", "id"]
@@ -271,3 +275,44 @@ class Facility(RegionScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PremisesCountBase(models.Model):
+    """One cell of the premises count cube (registry/rollup.py): per street, status and whether
+    inspected, the number of premises and of their sealed inspections. Kept by triggers."""
+
+    region_code = models.CharField("行政区划代码", max_length=15)
+    status = models.CharField("状态", max_length=16)
+    inspected = models.BooleanField("已检查")
+    n = models.BigIntegerField("场所数")
+    inspections = models.BigIntegerField("检查记录数")
+
+    class Meta:
+        abstract = True
+
+
+class PremisesCount(PremisesCountBase):
+    """Compacted counts: one row per cell."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region_code", "status", "inspected"], name="premises_count_cell_unique"
+            )
+        ]
+        verbose_name = "场所计数"
+        verbose_name_plural = "场所计数"
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.status} {self.inspected}: {self.n}"
+
+
+class PremisesCountDelta(PremisesCountBase):
+    """Changes not yet folded into PremisesCount (append-only)."""
+
+    class Meta:
+        verbose_name = "场所计数增量"
+        verbose_name_plural = "场所计数增量"
+
+    def __str__(self) -> str:
+        return f"{self.region_code} {self.status} {self.inspected}: {self.n:+d}"

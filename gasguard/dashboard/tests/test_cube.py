@@ -38,6 +38,7 @@ def ledger(city):
             lead=["fire", "market", "housing"][i % 3],
             source=["inspection", "report", "self_check"][i % 3],
             supervised=i % 5 == 0,
+            escalation_level=i % 3,
         )
     rollup.compact()
 
@@ -54,7 +55,9 @@ def figures(user, code=None):
         for i in ("week", "month")
     ]
     children = stats.children_figures(scope=scope, region=region, period=stats.Period())
-    return out, trends, children
+    major = stats.major_hazards(scope=scope, region_code=region.code if region else "", period=stats.Period())
+    major["items"] = [h.pk for h in major["items"]]
+    return out, trends, children, major
 
 
 @pytest.mark.parametrize(
@@ -93,3 +96,45 @@ def test_cube_is_used_on_postgresql(city, ledger, django_assert_max_num_queries)
     assert not stats._cube_usable(scope=scope, region_code="440305001", period=stats.Period())
     with django_assert_max_num_queries(4):
         stats.hazard_figures(scope=scope, region_code=region.code, period=stats.Period(), child_length=6)
+
+
+def test_coverage_from_the_premises_cube_equals_the_registry(city, ledger):
+    """Sealed inspections keep premises.last_inspected_at/inspection_count (triggers on both
+    databases); on PostgreSQL the coverage figures come from the premises cube."""
+    from gasguard.inspections.models import Inspection
+    from gasguard.registry import rollup as premises_rollup
+    from gasguard.registry.tests.factories import PremisesFactory
+
+    never = PremisesFactory(region=city.grid_a, name="从未检查的小吃店")
+    closed = PremisesFactory(region=city.grid_a, name="已关停餐馆", status="closed")
+    fields = {
+        "target_type": "premises",
+        "target_name": "x",
+        "region_code": city.premises_a.region_code,
+        "created_by": city.inspector_a,
+        "catalog_version": "test",
+    }
+    Inspection.objects.create(
+        premises=city.premises_a, status="sealed", submitted_at=timezone.now(), **fields
+    )
+    Inspection.objects.create(
+        premises=city.premises_a, status="sealed", submitted_at=timezone.now(), **fields
+    )
+    draft = Inspection.objects.create(premises=city.premises_b, status="draft", **fields)
+    Inspection.objects.create(premises=closed, status="sealed", submitted_at=timezone.now(), **fields)
+    city.premises_a.refresh_from_db()
+    assert city.premises_a.inspection_count == 2 and city.premises_a.last_inspected_at
+    never.refresh_from_db()
+    assert never.inspection_count == 0 and never.last_inspected_at is None
+    Inspection.objects.filter(pk=draft.pk).update(status="sealed", submitted_at=timezone.now())
+    city.premises_b.refresh_from_db()
+    assert city.premises_b.inspection_count == 1
+    assert premises_rollup.check() == []
+    for persona, code in (("taskforce_admin", "4403"), ("taskforce_admin", "440305"), ("inspector_a", None)):
+        from_cube = figures(getattr(city, persona), code)
+        with override_settings(GASGUARD_HAZARD_ROLLUP=False):
+            from_registry = figures(getattr(city, persona), code)
+        assert from_cube == from_registry
+    cov = figures(city.taskforce_admin, "4403")[0]["coverage"]
+    # premises_a, premises_b, never (closed premises are not registered for coverage)
+    assert cov == {"registered": 3, "inspected": 2, "inspections": 3, "coverage_rate": 66.7}

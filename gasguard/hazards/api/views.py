@@ -68,8 +68,8 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
     def totals(self, request):
         """Totals by status, severity and overdue for the filtered scope (they add up)."""
         qs = selectors.hazard_visible(user=request.user)
-        qs = filter_queryset_or_400(HazardFilterSet, request, qs, user=request.user)
-        return Response(selectors.hazard_totals(qs=qs))
+        filter_queryset_or_400(HazardFilterSet, request, qs, user=request.user)  # validates
+        return Response(selectors.hazard_totals_for(user=request.user, filters=request.query_params))
 
     def _done(self, hazard, code=status.HTTP_200_OK):
         hazard = selectors.hazard_get(user=self.request.user, hazard_id=hazard.pk)

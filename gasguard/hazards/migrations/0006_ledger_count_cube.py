@@ -7,7 +7,7 @@ from django.db import migrations, models
 # (open hazards by deadline), which the cube cannot hold because overdue moves with the date.
 OVERDUE_INDEX = """CREATE INDEX IF NOT EXISTS hazards_hazard_overdue_cover_idx ON hazards_hazard
     (deadline, region_code) INCLUDE (status, severity, category, lead_department_kind, lead_department_id,
-    source, target_type, is_supervised, reappeared_from_id) WHERE status <> 'closed'"""
+    source, target_type, is_supervised, reappeared_from_id, escalation_level) WHERE status <> 'closed'"""
 
 
 def forward(apps, schema_editor):
@@ -16,7 +16,7 @@ def forward(apps, schema_editor):
     from gasguard.hazards import rollup
 
     schema_editor.execute(OVERDUE_INDEX)
-    schema_editor.execute("CREATE INDEX IF NOT EXISTS hazards_hazardcount_dim_idx ON hazards_hazardcount (dim, region_code)")
+    schema_editor.execute("CREATE INDEX IF NOT EXISTS hazards_hazardcount_dim_idx ON hazards_hazardcount (dim, value)")
     rollup.install(schema_editor)
     schema_editor.execute(rollup.fill_sql())
 
@@ -49,6 +49,7 @@ class Migration(migrations.Migration):
                 ('severity', models.CharField(max_length=16, verbose_name='等级')),
                 ('is_supervised', models.BooleanField(verbose_name='挂牌督办')),
                 ('reappeared', models.BooleanField(verbose_name='改后反弹')),
+                ('escalation_level', models.PositiveSmallIntegerField(verbose_name='督办层级')),
                 ('n', models.BigIntegerField(verbose_name='数量')),
             ],
             options={
@@ -67,12 +68,13 @@ class Migration(migrations.Migration):
                 ('severity', models.CharField(max_length=16, verbose_name='等级')),
                 ('is_supervised', models.BooleanField(verbose_name='挂牌督办')),
                 ('reappeared', models.BooleanField(verbose_name='改后反弹')),
+                ('escalation_level', models.PositiveSmallIntegerField(verbose_name='督办层级')),
                 ('n', models.BigIntegerField(verbose_name='数量')),
             ],
             options={
                 'verbose_name': '隐患计数',
                 'verbose_name_plural': '隐患计数',
-                'constraints': [models.UniqueConstraint(fields=('region_code', 'dim', 'value', 'status', 'severity', 'is_supervised', 'reappeared'), name='hazard_count_cell_unique')],
+                'constraints': [models.UniqueConstraint(fields=('region_code', 'dim', 'value', 'status', 'severity', 'is_supervised', 'reappeared', 'escalation_level'), name='hazard_count_cell_unique')],
             },
         ),
         migrations.RunPython(forward, backward),
