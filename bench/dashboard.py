@@ -294,8 +294,14 @@ def build(scale: float, rng: random.Random) -> dict:
         ),
         ["region_code", "hazard_id", "kind", "fine_amount", "decided_on"],
     )
+    # What autovacuum and the periodic hazards.rollup_compact task do on a live system.
+    from gasguard.hazards import rollup
+    from gasguard.registry import rollup as premises_rollup
+
+    rollup.compact()
+    premises_rollup.compact()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
     return {
         "province": "44",
         "county": counties[0].code,
