@@ -8,8 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from gasguard.core.errors import DomainError, NotFound
+from gasguard.core.errors import DomainError, NotFound, PermissionDenied
+from gasguard.cylinders.permissions import can_register
 from gasguard.fleet import selectors, services
+from gasguard.fleet.forms import DeliveryWorkerForm, apply_domain_error
 from gasguard.fleet.models import VehicleAssignment
 
 
@@ -72,10 +74,49 @@ def _my_enterprises(user):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def worker_list(request):
+    """送气工 (delivery workers) and delivery areas; an operator or its regulator registers a worker."""
+    may_create = can_register(request.user)
+    form = None
+    if request.method == "POST":
+        if not may_create:
+            return _forbidden(request, "仅本企业人员或辖区市场监管部门、专班可登记送气工")
+        form = DeliveryWorkerForm(request.POST, user=request.user)
+        try:
+            worker = _save(request, form, services.delivery_worker_create)
+        except PermissionDenied as exc:
+            return _forbidden(request, exc.message)
+        if worker is not None:
+            messages.success(request, f"已登记送气工 {worker.name}")
+            return redirect("fleet:worker_list")
+    elif may_create:
+        form = DeliveryWorkerForm(user=request.user)
     page = Paginator(selectors.worker_list(user=request.user), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "fleet/worker_list.html",
-        {"page_obj": page, "page_title": "送气工", "areas": selectors.area_list(user=request.user)[:100]},
+        {
+            "page_obj": page,
+            "page_title": "送气工",
+            "form": form,
+            "areas": selectors.area_list(user=request.user)[:100],
+        },
     )
+
+
+def _save(request, form, service):
+    """Call the service with the form's data; its validation errors go back on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return service(actor=request.user, **form.cleaned_data)
+    except PermissionDenied:
+        raise
+    except DomainError as exc:
+        apply_domain_error(form, exc)
+        return None
+
+
+def _forbidden(request, message: str):
+    return render(request, "fleet/forbidden.html", {"message": message, "page_title": "无权操作"}, status=403)
