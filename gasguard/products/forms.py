@@ -28,6 +28,7 @@ __all__ = [
     "BlacklistLiftForm",
     "FindingLinkForm",
     "ProductModelForm",
+    "RecallCloseForm",
     "RecallProgressForm",
     "RecallStartForm",
     "SpotCheckForm",
@@ -208,6 +209,16 @@ class RecallProgressForm(ProductsForm):
     located = _count("已查找到")
     returned = _count("已收回")
     scrapped = _count("已报废")
+
+
+class RecallCloseForm(ProductsForm):
+    note = forms.CharField(
+        label="结束说明",
+        max_length=300,
+        required=False,
+        help_text="可不填，如：已全部收回并报废",
+        error_messages={"max_length": "结束说明最多300个字符"},
+    )
 
 
 class FindingLinkForm(ProductsForm):

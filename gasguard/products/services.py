@@ -12,6 +12,7 @@ from gasguard.products.choices import (
     BlacklistSourceChoices,
     CccStatusChoices,
     ProductKindChoices,
+    RecallStatusChoices,
     SpotCheckResultChoices,
 )
 from gasguard.products.models import BlacklistEntry, ProductFinding, ProductModel, Recall, SpotCheck
@@ -226,14 +227,21 @@ def recall_start(*, actor, product_model: ProductModel, reason: str, target_coun
 
 
 def recall_update_progress(*, actor, recall: Recall, located: int, returned: int, scrapped: int) -> Recall:
-    """Update recall progress counts (scrapped ≤ returned ≤ located)."""
+    """Update recall progress counts (scrapped ≤ returned ≤ located ≤ target when a target is set)."""
     require_regulator(actor, recall.region_code or "-")
+    if recall.status == RecallStatusChoices.CLOSED:
+        raise Conflict("召回已结束，不能再登记进度", field="status")
     if min(located, returned, scrapped) < 0 or not (scrapped <= returned <= located):
         raise ValidationFailed("进度须满足 已报废 ≤ 已收回 ≤ 已查找到，且不为负", field="located")
+    if recall.target_count and located > recall.target_count:
+        raise ValidationFailed(f"已查找到不能超过应召回数量（{recall.target_count}）", field="located")
     with transaction.atomic():
-        Recall.objects.filter(pk=recall.pk).update(
+        # Conditional on 召回中: a close committed meanwhile wins, the late update is refused.
+        changed = Recall.objects.filter(pk=recall.pk, status=RecallStatusChoices.OPEN).update(
             located_count=located, returned_count=returned, scrapped_count=scrapped
         )
+        if not changed:
+            raise Conflict("召回已结束，不能再登记进度", field="status")
         audit_record(
             event_type="RECALL_PROGRESS_UPDATED",
             object_type="recall",
@@ -243,6 +251,36 @@ def recall_update_progress(*, actor, recall: Recall, located: int, returned: int
             payload={"located": located, "returned": returned, "scrapped": scrapped},
         )
     recall.refresh_from_db()
+    return recall
+
+
+def recall_close(*, actor, recall: Recall, note: str = "") -> Recall:
+    """Close a recall (召回结束): no more progress is recorded; closing twice is refused."""
+    require_regulator(actor, recall.region_code or "-")
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise ValidationFailed("结束说明最多300个字符", field="note")
+    with transaction.atomic():
+        changed = Recall.objects.filter(pk=recall.pk, status=RecallStatusChoices.OPEN).update(
+            status=RecallStatusChoices.CLOSED
+        )
+        if not changed:
+            raise Conflict("召回已结束，不能重复结束", field="status")
+        recall.refresh_from_db()
+        audit_record(
+            event_type="RECALL_CLOSED",
+            object_type="recall",
+            object_id=recall.pk,
+            actor=actor,
+            region_code=recall.region_code,
+            payload={
+                "note": note,
+                "target_count": recall.target_count,
+                "located": recall.located_count,
+                "returned": recall.returned_count,
+                "scrapped": recall.scrapped_count,
+            },
+        )
     return recall
 
 

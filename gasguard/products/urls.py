@@ -14,6 +14,7 @@ urlpatterns = [
     path("recalls/", views.recall_list, name="recall_list"),
     path("recalls/new/", views.recall_create, name="recall_create"),
     path("recalls/<int:pk>/", views.recall_progress, name="recall_progress"),
+    path("recalls/<int:pk>/close/", views.recall_close, name="recall_close"),
     path("findings/", views.finding_list, name="finding_list"),
     path("findings/new/", views.finding_link, name="finding_link"),
 ]

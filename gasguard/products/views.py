@@ -16,12 +16,13 @@ from gasguard.core.errors import DomainError, NotFound, PermissionDenied
 from gasguard.core.filters import PageFilters
 from gasguard.cylinders.permissions import covers, market_prefixes, require_any_regulator, require_regulator
 from gasguard.products import selectors, services
-from gasguard.products.choices import ProductKindChoices
+from gasguard.products.choices import ProductKindChoices, RecallStatusChoices
 from gasguard.products.forms import (
     BlacklistAddForm,
     BlacklistLiftForm,
     FindingLinkForm,
     ProductModelForm,
+    RecallCloseForm,
     RecallProgressForm,
     RecallStartForm,
     SpotCheckForm,
@@ -295,32 +296,72 @@ def recall_create(request):
 
 @form_view
 def recall_progress(request, pk):
-    """Record how many recalled products were located, returned and scrapped."""
+    """A recall's page: record how many recalled products were located, returned and scrapped,
+    or close it (结束召回); a closed recall only shows its figures."""
     recall = get_object_or_404(Recall.objects.select_related("product_model"), pk=pk)
     require_regulator(request.user, recall.region_code or "-")
-    initial = {
+    is_open = recall.status == RecallStatusChoices.OPEN
+    form = RecallProgressForm(_bound(request), user=request.user, initial=_progress_of(recall))
+    if _save(request, form, services.recall_update_progress, recall=recall) is not None:
+        messages.success(request, "召回进度已更新")
+        return redirect("products:recall_list")
+    return _recall_page(request, recall, form if is_open or form.is_bound else None, RecallCloseForm())
+
+
+@login_required
+@require_http_methods(["POST"])
+@domain_errors
+def recall_close(request, pk):
+    """Close a recall (结束召回) from its page; the service refuses closing twice."""
+    recall = get_object_or_404(Recall.objects.select_related("product_model"), pk=pk)
+    require_regulator(request.user, recall.region_code or "-")
+    form = RecallCloseForm(request.POST, user=request.user)
+    if _save(request, form, services.recall_close, recall=recall) is not None:
+        messages.success(request, "召回已结束")
+        return redirect("products:recall_progress", pk=recall.pk)
+    recall.refresh_from_db()
+    progress = (
+        RecallProgressForm(user=request.user, initial=_progress_of(recall))
+        if recall.status == RecallStatusChoices.OPEN
+        else None
+    )
+    return _recall_page(request, recall, progress, form)
+
+
+def _progress_of(recall) -> dict:
+    return {
         "located": recall.located_count,
         "returned": recall.returned_count,
         "scrapped": recall.scrapped_count,
     }
-    form = RecallProgressForm(_bound(request), user=request.user, initial=initial)
-    if _save(request, form, services.recall_update_progress, recall=recall) is not None:
-        messages.success(request, "召回进度已更新")
-        return redirect("products:recall_list")
+
+
+def _recall_page(request, recall, form, close_form):
     facts = [
         ("产品", recall.product_model),
         ("召回原因", recall.reason),
         ("启动日期", recall.started_on),
-        ("应召回数量", recall.target_count),
+        ("应召回数量", recall.target_count or "未设定"),
+        (
+            "已查找到 / 已收回 / 已报废",
+            f"{recall.located_count} / {recall.returned_count} / {recall.scrapped_count}",
+        ),
         ("状态", recall.get_status_display()),
     ]
-    return _form_page(
+    return render(
         request,
-        form,
-        title="登记召回进度",
-        active="recalls",
-        cancel_url=reverse("products:recall_list"),
-        facts=facts,
+        "products/recall_detail.html",
+        {
+            "recall": recall,
+            "form": form,
+            "close_form": close_form,
+            "is_open": recall.status == RecallStatusChoices.OPEN,
+            "page_title": "召回进度" if recall.status == RecallStatusChoices.OPEN else "召回（已结束）",
+            "active": "recalls",
+            "cancel_url": reverse("products:recall_list"),
+            "submit": "保存",
+            "facts": facts,
+        },
     )
 
 

@@ -62,6 +62,18 @@ class RecallSerializer(serializers.ModelSerializer):
         read_only_fields = ["started_on", "status", "located_count", "returned_count", "scrapped_count"]
 
 
+class RecallProgressSerializer(serializers.Serializer):
+    """Progress counts of a recall (已查找到/已收回/已报废); absent counts are 0."""
+
+    located = serializers.IntegerField(min_value=0, default=0)
+    returned = serializers.IntegerField(min_value=0, default=0)
+    scrapped = serializers.IntegerField(min_value=0, default=0)
+
+
+class RecallCloseSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
 class ProductFindingSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProductFinding

@@ -10,5 +10,6 @@ urlpatterns = [
     path("blacklist/<int:pk>/lift/", views.blacklist_lift, name="blacklist_lift"),
     path("recalls/", views.recalls, name="recall_list"),
     path("recalls/<int:pk>/progress/", views.recall_progress, name="recall_progress"),
+    path("recalls/<int:pk>/close/", views.recall_close, name="recall_close"),
     path("findings/", views.findings, name="finding_list"),
 ]

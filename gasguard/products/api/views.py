@@ -105,18 +105,22 @@ def recalls(request):
     return Response(s.RecallSerializer(recall).data, status=201)
 
 
-@extend_schema(request=OBJECT, responses=s.RecallSerializer)
+@extend_schema(request=s.RecallProgressSerializer, responses=s.RecallSerializer)
 @api_view(["POST"])
 def recall_progress(request, pk):
     recall = get_object_or_404(Recall, pk=pk)
-    d = request.data
-    recall = services.recall_update_progress(
-        actor=request.user,
-        recall=recall,
-        located=int(d.get("located", 0)),
-        returned=int(d.get("returned", 0)),
-        scrapped=int(d.get("scrapped", 0)),
-    )
+    d = _valid(s.RecallProgressSerializer, request.data)
+    recall = services.recall_update_progress(actor=request.user, recall=recall, **d)
+    return Response(s.RecallSerializer(recall).data)
+
+
+@extend_schema(request=s.RecallCloseSerializer, responses=s.RecallSerializer)
+@api_view(["POST"])
+def recall_close(request, pk):
+    """Close a recall (结束召回); a second close is a 409."""
+    recall = get_object_or_404(Recall, pk=pk)
+    d = _valid(s.RecallCloseSerializer, request.data)
+    recall = services.recall_close(actor=request.user, recall=recall, **d)
     return Response(s.RecallSerializer(recall).data)
 
 

@@ -9,31 +9,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from gasguard.accounts.tests.factories import MembershipFactory, UserFactory
 from gasguard.audit.models import AuditEvent
 from gasguard.hazards.services import hazard_register
 from gasguard.products import services
 from gasguard.products.models import BlacklistEntry, ProductFinding, ProductModel, Recall, SpotCheck
 from gasguard.registry.tests.factories import EnterpriseFactory, EnterpriseRoleFactory
 
-pytestmark = pytest.mark.django_db
-
 HUGE = "99999999999999999999999"
 
 
-@pytest.fixture(autouse=True)
-def _cache():
-    from django.core.cache import cache
-
-    cache.clear()
-
-
-@pytest.fixture
-def market_b(city):
-    """市场监管 of district B (宝安): a regulator, but not of district A's rows."""
-    user = UserFactory(username="market_inspector_b", real_name="market_inspector_b")
-    MembershipFactory(user=user, role="inspector", department=city.depts[("440306", "market")])
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_cache")]
 
 
 @pytest.fixture
