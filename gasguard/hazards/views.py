@@ -27,7 +27,7 @@ from gasguard.hazards.choices import (
 )
 from gasguard.hazards.excel import export_hazards, hazard_import, import_template
 from gasguard.hazards.filtersets import HazardFilterSet
-from gasguard.hazards.models import Hazard, HazardEvidence, HazardReferral
+from gasguard.hazards.models import EnforcementAction, Hazard, HazardEvidence, HazardReferral, RevisitSample
 from gasguard.hazards.selectors import (
     enforcement_list,
     enforcement_totals,
@@ -383,8 +383,9 @@ def referral_decide_view(request, pk, decision):
 @login_required
 def enforcement_list_view(request):
     """Enforcement records (执法记录) with totals per kind and the sum of fines."""
-    kind = request.GET.get("kind") or None
-    qs = enforcement_list(user=request.user, kind=kind)
+    filters = PageFilters()
+    kind = filters.choice(request.GET.get("kind"), "kind", EnforcementKindChoices, label="措施")
+    qs = enforcement_list(user=request.user, kind=kind) if filters.valid else EnforcementAction.objects.none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -396,6 +397,7 @@ def enforcement_list_view(request):
             "kind": kind,
             "kinds": EnforcementKindChoices.choices,
             "totals": enforcement_totals(qs=qs),
+            "filter_errors": filters.errors,
         },
     )
 
@@ -403,8 +405,13 @@ def enforcement_list_view(request):
 @login_required
 def revisit_list_view(request):
     """回头看 samples: due re-inspections and their outcomes (改后反弹 counted)."""
-    status = request.GET.get("status") or None
-    qs = revisit_list(user=request.user, status=status, due_only=request.GET.get("due") == "1")
+    filters = PageFilters()
+    status = filters.choice(request.GET.get("status"), "status", RevisitStatusChoices, label="状态")
+    qs = (
+        revisit_list(user=request.user, status=status, due_only=request.GET.get("due") == "1")
+        if filters.valid
+        else RevisitSample.objects.none()
+    )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     scope = user_scope(user=request.user)
     all_samples = revisit_list(user=request.user)
@@ -427,6 +434,7 @@ def revisit_list_view(request):
             "status": status,
             "statuses": RevisitStatusChoices.choices,
             "counts": counts,
+            "filter_errors": filters.errors,
             "can_record": scope.has_role(ROLE.TASKFORCE_ADMIN, ROLE.SUPERVISOR, ROLE.INSPECTOR),
             "today": timezone.localdate(),
         },

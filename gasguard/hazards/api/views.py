@@ -13,7 +13,7 @@ from gasguard.core.filters import parse_choice
 from gasguard.core.listing import CappedCountPagination
 from gasguard.hazards import selectors, services
 from gasguard.hazards.api import serializers as s
-from gasguard.hazards.choices import ReferralStatusChoices
+from gasguard.hazards.choices import EnforcementKindChoices, ReferralStatusChoices, RevisitStatusChoices
 from gasguard.hazards.filtersets import HazardFilterSet
 from gasguard.hazards.models import Hazard, HazardHistory
 
@@ -213,7 +213,10 @@ class EnforcementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.EnforcementSerializer
 
     def get_queryset(self):
-        return selectors.enforcement_list(user=self.request.user, kind=self.request.query_params.get("kind"))
+        kind = parse_choice(
+            self.request.query_params.get("kind"), "kind", EnforcementKindChoices, label="措施"
+        )
+        return selectors.enforcement_list(user=self.request.user, kind=kind)
 
     @action(detail=False, methods=["get"])
     def totals(self, request):
@@ -228,7 +231,9 @@ class RevisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return selectors.revisit_list(
             user=self.request.user,
-            status=self.request.query_params.get("status"),
+            status=parse_choice(
+                self.request.query_params.get("status"), "status", RevisitStatusChoices, label="状态"
+            ),
             due_only=self.request.query_params.get("due") == "1",
         )
 
