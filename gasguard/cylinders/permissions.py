@@ -1,9 +1,8 @@
 """Who may act on 一瓶一码 data: the owning enterprise, 市场监管 of the region, the task force."""
 
-from django.core.cache import cache
-
 from gasguard.accounts.choices import WRITE_ROLES
 from gasguard.core.errors import PermissionDenied
+from gasguard.cylinders.gate_cache import gate_cache_get, gate_cache_set
 
 
 def _memberships(user):
@@ -28,11 +27,15 @@ def is_enterprise_member(user, enterprise_id: int) -> bool:
         return False
     if user.is_superuser:
         return True
+    carried = getattr(user, "_gg_cyl_memberships", None)
+    if carried is not None:  # read this request, or with the gate's cached token user
+        return any(ent == enterprise_id for _, ent, _, _, _ in carried)
     key = f"gg:cyl:member:{user.pk}:{enterprise_id}"
-    hit = cache.get(key)
+    gen, found = gate_cache_get([key])
+    hit = found.get(key)
     if hit is None:
         hit = any(ent == enterprise_id for _, ent, _, _, _ in _memberships(user))
-        cache.set(key, hit, 60)
+        gate_cache_set(key, hit, gen=gen)
     return hit
 
 

@@ -2,9 +2,11 @@
 periodic inspection, seizure and scrapping, deliveries and 随瓶安检.
 
 Every state change is audited in its transaction. The gate (`cylinder_check_for_filling`) is
-the hot path: a handful of indexed queries, station licence and operator certificate validity
-cached for GASGUARD_GATE_CACHE_SECONDS; each attempt is itself the append-only record (the
-FillAttempt row), so it is not mirrored into the audit chain — escalations and fills are.
+the hot path: one indexed SELECT and one INSERT per decision; station licence, operator
+certificate, blacklist and the token's user are cached (gate_cache: one cache round trip,
+dropped when a change commits, GASGUARD_GATE_CACHE_SECONDS at most); each attempt is itself the
+append-only record (the FillAttempt row), so it is not mirrored into the audit chain —
+escalations and fills are.
 """
 
 import json
@@ -15,7 +17,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -43,6 +44,7 @@ from gasguard.cylinders.choices import (
     GateReasonChoices as R,
 )
 from gasguard.cylinders.codes import code_error, make_code, normalise
+from gasguard.cylinders.gate_cache import gate_cache_bump, gate_cache_get, gate_cache_set
 from gasguard.cylinders.models import (
     Cylinder,
     CylinderCustody,
@@ -564,54 +566,71 @@ class GateResult:
         }
 
 
-def _station_info(station_id: int, today: date) -> dict:
-    """Station facts for the gate, cached: name, enterprise, region, licence valid today."""
-    key = f"gg:cyl:station:{station_id}:{today.isoformat()}"
-    info = cache.get(key)
-    if info is None:
-        from gasguard.registry.models import Facility, Licence
+def _station_key(station_id: int, today: date) -> str:
+    return f"gg:cyl:station:{station_id}:{today.isoformat()}"
 
-        row = (
-            Facility.objects.filter(pk=station_id, kind="filling_station")
-            .values("id", "name", "enterprise_id", "enterprise__name", "region_code", "is_active")
-            .first()
-        )
-        if row is None:
-            info = {"missing": True}
-        else:
-            licence_ok = Licence.objects.filter(
-                enterprise_id=row["enterprise_id"],
-                kind="cylinder_filling",
-                status="valid",
-                valid_from__lte=today,
-                valid_to__gte=today,
-            ).exists()
-            info = {**row, "licence_ok": licence_ok, "missing": False}
-        cache.set(key, info, settings.GASGUARD_GATE_CACHE_SECONDS)
-    return info
+
+def _operator_key(staff_id: int, today: date) -> str:
+    return f"gg:cyl:operator:{staff_id}:{today.isoformat()}"
+
+
+def _station_info(station_id: int, today: date) -> dict:
+    """Station facts for the gate: name, enterprise, region, licence valid today."""
+    from gasguard.registry.models import Facility, Licence
+
+    row = (
+        Facility.objects.filter(pk=station_id, kind="filling_station")
+        .values("id", "name", "enterprise_id", "enterprise__name", "region_code", "is_active")
+        .first()
+    )
+    if row is None:
+        return {"missing": True}
+    licence_ok = Licence.objects.filter(
+        enterprise_id=row["enterprise_id"],
+        kind="cylinder_filling",
+        status="valid",
+        valid_from__lte=today,
+        valid_to__gte=today,
+    ).exists()
+    return {**row, "licence_ok": licence_ok, "missing": False}
 
 
 def _operator_info(staff_id: int, today: date) -> dict:
-    """Operator facts, cached: enterprise, active, 特种设备作业人员证 valid today."""
-    key = f"gg:cyl:operator:{staff_id}:{today.isoformat()}"
-    info = cache.get(key)
-    if info is None:
-        from gasguard.registry.models import Certificate, Staff
+    """Operator facts: enterprise, active, 特种设备作业人员证 valid today."""
+    from gasguard.registry.models import Certificate, Staff
 
-        row = Staff.objects.filter(pk=staff_id).values("id", "name", "enterprise_id", "is_active").first()
-        if row is None:
-            info = {"missing": True}
-        else:
-            cert_ok = (
-                Certificate.objects.filter(
-                    staff_id=staff_id, kind="se_operator", passed=True, issued_on__lte=today
-                )
-                .filter(models_q_valid_to(today))
-                .exists()
-            )
-            info = {**row, "cert_ok": cert_ok, "missing": False}
-        cache.set(key, info, settings.GASGUARD_GATE_CACHE_SECONDS)
-    return info
+    row = Staff.objects.filter(pk=staff_id).values("id", "name", "enterprise_id", "is_active").first()
+    if row is None:
+        return {"missing": True}
+    cert_ok = (
+        Certificate.objects.filter(staff_id=staff_id, kind="se_operator", passed=True, issued_on__lte=today)
+        .filter(models_q_valid_to(today))
+        .exists()
+    )
+    return {**row, "cert_ok": cert_ok, "missing": False}
+
+
+def _gate_reference(
+    *, station_id: int, operator_id: int | None, today: date
+) -> tuple[dict, dict | None, tuple]:
+    """(station facts, operator facts, blacklist sets) in one cache round trip; misses are read
+    from the database and cached under the generation read before (see gate_cache)."""
+    from gasguard.products.selectors import _BLACKLIST_KEY, blacklist_sets
+
+    skey = _station_key(station_id, today)
+    okey = _operator_key(operator_id, today) if operator_id is not None else None
+    # The blacklist is products' own cache entry (cleared there when an entry changes).
+    gen, hits = gate_cache_get([skey, okey] if okey else [skey], raw_keys=(_BLACKLIST_KEY,))
+    info = hits.get(skey)
+    if info is None:
+        info = _station_info(station_id, today)
+        gate_cache_set(skey, info, gen=gen)
+    op = hits.get(okey) if okey else None
+    if okey and op is None and not info["missing"]:
+        op = _operator_info(operator_id, today)
+        gate_cache_set(okey, op, gen=gen)
+    blacklist = hits.get(_BLACKLIST_KEY) or blacklist_sets()
+    return info, op, blacklist
 
 
 def models_q_valid_to(today):
@@ -621,12 +640,9 @@ def models_q_valid_to(today):
 
 
 def gate_cache_clear(*, station_id: int | None = None, staff_id: int | None = None) -> None:
-    """Forget cached station/operator validity (after a licence or certificate change)."""
-    today = timezone.localdate().isoformat()
-    if station_id:
-        cache.delete(f"gg:cyl:station:{station_id}:{today}")
-    if staff_id:
-        cache.delete(f"gg:cyl:operator:{staff_id}:{today}")
+    """Forget cached gate facts now (saves of licences, certificates, staff, facilities,
+    memberships, users and tokens already do this when they commit: gate_cache)."""
+    gate_cache_bump()
 
 
 def _reason(code: str, message: str) -> dict:
@@ -816,8 +832,8 @@ def _gate_lookup(code: str, *, station_id: int, now) -> dict | None:
     return qs.values(*GATE_FIELDS).first()
 
 
-def _gate_insert(fields: dict, *, now) -> FillAttempt:
-    """Insert the attempt (one round trip on PostgreSQL); returns an unsaved-looking instance."""
+def _gate_insert(fields: dict, *, now) -> int:
+    """Insert the attempt (one round trip on PostgreSQL); returns its id."""
     global _INSERT_SQL
     if connection.vendor == "postgresql":
         if _INSERT_SQL is None:
@@ -832,8 +848,8 @@ def _gate_insert(fields: dict, *, now) -> FillAttempt:
         with connection.cursor() as cursor:
             cursor.execute(_INSERT_SQL, params)
             pk = cursor.fetchone()[0]
-        return FillAttempt(pk=pk, created_at=now, **fields)
-    return FillAttempt.objects.create(**fields)
+        return pk
+    return FillAttempt.objects.create(**fields).pk
 
 
 def cylinder_check_for_filling(
@@ -853,7 +869,18 @@ def cylinder_check_for_filling(
         station_id = int(station_id)
     except (TypeError, ValueError):
         raise ValidationFailed("充装站编号错误", field="station") from None
-    info = _station_info(station_id, today)
+    operator_id = getattr(operator_staff, "pk", operator_staff)
+    operator_error = None
+    if operator_id in (None, ""):
+        operator_error = ValidationFailed("请选择充装作业人员", field="operator")
+    else:
+        try:
+            operator_id = int(operator_id)
+        except (TypeError, ValueError):
+            operator_error = ValidationFailed("作业人员编号错误", field="operator")
+    info, op, blacklist = _gate_reference(
+        station_id=station_id, operator_id=None if operator_error else operator_id, today=today
+    )
     if info["missing"]:
         raise NotFound("充装站不存在（须为已登记的充装站设施）", field="station")
     if not is_enterprise_member(actor, info["enterprise_id"]):
@@ -873,13 +900,8 @@ def cylinder_check_for_filling(
         )
     # No look-up before the insert: the unique (station, key) constraint catches a replay, which
     # then returns the stored decision (one query fewer on the hot path).
-    operator_id = getattr(operator_staff, "pk", operator_staff)
-    if operator_id in (None, ""):
-        raise ValidationFailed("请选择充装作业人员", field="operator")
-    try:
-        operator_id = int(operator_id)
-    except (TypeError, ValueError):
-        raise ValidationFailed("作业人员编号错误", field="operator") from None
+    if operator_error:
+        raise operator_error
 
     reasons: list[dict] = []
     cyl = None
@@ -890,7 +912,9 @@ def cylinder_check_for_filling(
         if cyl is None:
             reasons.append(_reason(R.UNKNOWN_CODE, "气瓶码未登记（非在册气瓶），禁止充装"))
         else:
-            reasons.extend(cylinder_reasons(cyl, enterprise_id=info["enterprise_id"], today=today))
+            reasons.extend(
+                cylinder_reasons(cyl, enterprise_id=info["enterprise_id"], today=today, blacklist=blacklist)
+            )
             if cyl.get("other_at"):
                 minutes = max(1, int((now - cyl["other_at"]).total_seconds() // 60))
                 reasons.append(
@@ -898,7 +922,6 @@ def cylinder_check_for_filling(
                 )
     if not info["licence_ok"]:
         reasons.append(_reason(R.STATION_LICENCE, "本站气瓶充装许可证无效或已过期，禁止充装"))
-    op = _operator_info(operator_id, today)
     if op["missing"] or op["enterprise_id"] != info["enterprise_id"] or not op["is_active"]:
         reasons.append(_reason(R.OPERATOR_UNKNOWN, "作业人员不是本单位在岗人员"))
     elif not op["cert_ok"]:
@@ -924,13 +947,14 @@ def cylinder_check_for_filling(
     )
     try:
         with guard:
-            attempt = _gate_insert(fields, now=now)
+            attempt_id = _gate_insert(fields, now=now)
     except IntegrityError:
         existing = FillAttempt.objects.filter(station_id=station_id, idempotency_key=key).first()
         if existing is None:
             raise
         return _replay(existing, normal)
     if decision == GateDecisionChoices.DENY:
+        attempt = FillAttempt(pk=attempt_id, created_at=now, **fields)
         _maybe_escalate(actor=actor, attempt=attempt, info=info, now=now)
     summary = None
     if cyl:
@@ -942,7 +966,7 @@ def cylinder_check_for_filling(
             "max_fill_kg": str(cyl_rules.max_fill_kg(cyl["spec"]) or ""),
         }
     return GateResult(
-        decision=decision, reasons=reasons, attempt_id=attempt.pk, cylinder=summary, code=fields["code"]
+        decision=decision, reasons=reasons, attempt_id=attempt_id, cylinder=summary, code=fields["code"]
     )
 
 

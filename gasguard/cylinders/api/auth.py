@@ -1,27 +1,33 @@
-"""Token authentication for the pre-fill gate with a short cache of token → user.
+"""Token authentication for the pre-fill gate with a short cache of token → user and scope.
 
-The gate is the hot path (a scan every second per filling scale); re-reading the token and
-user row on every scan is the largest fixed cost. The cached user is kept at most
-GASGUARD_GATE_CACHE_SECONDS (default 60 s), so a deactivated user or a deleted token stops
-working within that time — documented in docs/cylinders.md.
+The gate is the hot path (a scan every second per filling scale); re-reading the token, the
+user row and the user's memberships on every scan was the largest fixed cost. The cached user
+carries its scope (`user_scope`) and memberships, so the write-role permission and the
+enterprise-membership check need no query either. Entries live at most
+GASGUARD_GATE_CACHE_SECONDS (default 60 s) and are dropped as soon as a user, membership or
+token change commits (gate_cache generation) — documented in docs/cylinders.md.
 """
 
-from django.conf import settings
-from django.core.cache import cache
 from drf_spectacular.authentication import TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from gasguard.accounts.selectors import user_scope
+from gasguard.cylinders.gate_cache import gate_cache_get, gate_cache_set
+from gasguard.cylinders.permissions import _memberships
+
 
 class CachedTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
-        ttl = settings.GASGUARD_GATE_CACHE_SECONDS
         cache_key = f"gg:cyl:token:{key}"
-        user = cache.get(cache_key) if ttl else None
+        gen, hit = gate_cache_get([cache_key])
+        user = hit.get(cache_key)
         if user is None:
             user, token = super().authenticate_credentials(key)
-            if ttl:
-                cache.set(cache_key, user, ttl)
+            # Computed before caching so they travel with the cached user object.
+            user_scope(user=user)
+            _memberships(user)
+            gate_cache_set(cache_key, user, gen=gen)
             return user, token
         if not user.is_active:
             raise exceptions.AuthenticationFailed("用户已停用")
