@@ -594,10 +594,19 @@ def media_file(request, pk, kind, item):
 # --- coverage and timeline -----------------------------------------------------------------
 
 
+COVERAGE_LISTS = [("premises", "场所"), ("enterprises", "企业")]
+
+
 def _coverage_params(request):
+    """The coverage filters: (form, params, which list, errors). A bad value (batch=abc, an unknown
+    level or ?list=) is an error naming its field, never a silent fall back to everything."""
     form = CoverageFilterForm(request.GET or None)
+    filters = PageFilters()
+    which = filters.choice(request.GET.get("list"), "list", COVERAGE_LISTS, label="清单") or "premises"
     params = {"level": "street", "region_code": "", "batch_id": None, "date_from": None, "date_to": None}
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        filters.errors.update(form.errors)
+    elif form.is_bound:
         data = form.cleaned_data
         params.update(
             level=data["level"] or "street",
@@ -606,21 +615,23 @@ def _coverage_params(request):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    return form, params
+    return form, params, which, filters.errors
+
+
+def _never_inspected(user, which: str, params: dict):
+    period = {k: params[k] for k in ("region_code", "batch_id", "date_from", "date_to")}
+    if which == "enterprises":
+        return selectors.never_inspected_enterprises(user=user, **period)
+    return selectors.never_inspected_premises(user=user, **period)
 
 
 @login_required
 @domain_404
 def coverage(request):
     """Coverage (全覆盖): registered vs inspected by region and type, and who was never inspected."""
-    form, params = _coverage_params(request)
-    result = selectors.coverage(user=request.user, **params)
-    period = {k: params[k] for k in ("region_code", "batch_id", "date_from", "date_to")}
-    which = request.GET.get("list", "premises")
-    if which == "enterprises":
-        missing = selectors.never_inspected_enterprises(user=request.user, **period)
-    else:
-        missing = selectors.never_inspected_premises(user=request.user, **period)
+    form, params, which, errors = _coverage_params(request)
+    result = None if errors else selectors.coverage(user=request.user, **params)
+    missing = [] if errors else _never_inspected(request.user, which, params)
     batches = selectors.batch_list(user=request.user)[:100]
     return render(
         request,
@@ -628,6 +639,7 @@ def coverage(request):
         {
             "form": form,
             "coverage": result,
+            "filter_errors": errors,
             "page_obj": _page(request, missing, 50),
             "which": which,
             "show_count": True,
@@ -641,15 +653,12 @@ def coverage(request):
 @login_required
 @domain_404
 def coverage_export(request):
-    """The never-inspected list as an Excel workbook (streamed, constant memory)."""
-    _, params = _coverage_params(request)
-    period = {k: params[k] for k in ("region_code", "batch_id", "date_from", "date_to")}
-    which = request.GET.get("list", "premises")
-    if which == "enterprises":
-        qs = selectors.never_inspected_enterprises(user=request.user, **period)
-    else:
-        qs = selectors.never_inspected_premises(user=request.user, **period)
-    data = never_inspected_xlsx(qs, which=which)
+    """The never-inspected list as an Excel workbook (streamed, constant memory); with a bad filter
+    it goes back to the page, which shows the error, rather than exporting the unfiltered list."""
+    _, params, which, errors = _coverage_params(request)
+    if errors:
+        return redirect(f"{reverse('inspections:coverage')}?{request.GET.urlencode()}")
+    data = never_inspected_xlsx(_never_inspected(request.user, which, params), which=which)
     from urllib.parse import quote
 
     response = StreamingHttpResponse(

@@ -87,3 +87,69 @@ def test_inspection_page_valid_filter_still_filters(city, task, login):
         .context["page_obj"]
         .object_list
     )
+
+
+# --- coverage page and export ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"batch": "abc"}, "batch"),
+        ({"batch": "99999999999999999999999"}, "batch"),
+        ({"level": "planet"}, "level"),
+        ({"date_from": "2025-13-01"}, "date_from"),
+        ({"date_to": "soon"}, "date_to"),
+        ({"list": "bogus"}, "list"),
+    ],
+)
+def test_coverage_page_bad_filter_shows_field_error_and_no_rows(city, login, params, field):
+    response = login(city.taskforce_admin).get(reverse("inspections:coverage"), params)
+    html = assert_page_refuses(
+        response, response.context["filter_errors"], field, absent=["宝安粤菜馆", "南山川菜馆"]
+    )
+    assert list(response.context["filter_errors"]) == [field]
+    assert response.context["coverage"] is None
+    assert 'data-testid="premises-total"' not in html
+    assert 'data-testid="coverage-export"' not in html
+
+
+def test_coverage_page_unknown_list_names_the_allowed_lists(city, login):
+    response = login(city.taskforce_admin).get(reverse("inspections:coverage"), {"list": "bogus"})
+    assert "清单的值“bogus”无效，可选值：premises（场所）、enterprises（企业）" in response.content.decode()
+
+
+def test_coverage_page_batch_error_is_in_chinese_next_to_the_batch(city, login):
+    html = login(city.taskforce_admin).get(reverse("inspections:coverage"), {"batch": "abc"}).content.decode()
+    batch_cell = html.split('id="id_batch"', 1)[1].split("</div>", 1)[0]
+    assert 'data-testid="filter-error"' in batch_cell and "整数" in batch_cell
+
+
+def test_coverage_page_valid_filters_still_list(city, login):
+    client = login(city.taskforce_admin)
+    response = client.get(reverse("inspections:coverage"), {"level": "district", "list": "premises"})
+    assert response.context["coverage"].premises_total.registered == 2
+    assert {p.name for p in response.context["page_obj"].object_list} == {"南山川菜馆", "宝安粤菜馆"}
+    assert 'data-testid="filter-error"' not in response.content.decode()
+    enterprises = client.get(reverse("inspections:coverage"), {"list": "enterprises"})
+    assert {e.name for e in enterprises.context["page_obj"].object_list} == {
+        "南山燃气有限公司",
+        "宝安燃气有限公司",
+    }
+
+
+@pytest.mark.parametrize("params", [{"batch": "abc"}, {"list": "bogus"}, {"level": "planet"}])
+def test_coverage_export_with_bad_filter_goes_back_to_the_page(city, login, params):
+    response = login(city.taskforce_admin).get(reverse("inspections:coverage_export"), params)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("inspections:coverage") + "?")
+    followed = login(city.taskforce_admin).get(response["Location"])
+    assert 'data-testid="filter-error"' in followed.content.decode()
+
+
+def test_coverage_export_valid_filter_still_exports(city, login):
+    response = login(city.taskforce_admin).get(
+        reverse("inspections:coverage_export"), {"list": "enterprises"}
+    )
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
