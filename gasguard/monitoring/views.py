@@ -11,15 +11,19 @@ from django.views.decorators.http import require_POST
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import DomainError, NotFound, ValidationFailed
 from gasguard.monitoring import selectors, services
+from gasguard.monitoring.api.filters import alarm_filters, dead_letter_reason
 from gasguard.monitoring.choices import (
     TRANSITIONS,
     AlarmActionChoices,
+    AlarmLevelChoices,
     AlarmStatusChoices,
+    DeadLetterReasonChoices,
     DeviceStateChoices,
     DeviceTypeChoices,
     InstallTargetChoices,
 )
 from gasguard.monitoring.metrics import METRICS, TYPE_METRICS
+from gasguard.monitoring.models import Alarm, DeadLetter
 
 
 def _page(request, qs, size=50):
@@ -166,7 +170,9 @@ def device_rotate_view(request, pk):
 
 @login_required
 def alarm_list_view(request):
-    qs = selectors.alarm_list(user=request.user, filters=request.GET)
+    errors: dict[str, list[str]] = {}
+    filters = alarm_filters(request.GET, errors=errors)
+    qs = Alarm.objects.none() if errors else selectors.alarm_list(user=request.user, filters=filters)
     return render(
         request,
         "monitoring/alarm_list.html",
@@ -175,7 +181,9 @@ def alarm_list_view(request):
             "page_obj": _page(request, qs),
             "show_count": True,
             "statuses": AlarmStatusChoices.choices,
+            "levels": AlarmLevelChoices.choices,
             "q": request.GET,
+            "filter_errors": errors,
         },
     )
 
@@ -259,8 +267,10 @@ def stats_view(request):
 
 @login_required
 def dead_letter_list_view(request):
-    qs = selectors.dead_letter_list(user=request.user)
-    if reason := request.GET.get("reason"):
+    errors: dict[str, list[str]] = {}
+    reason = dead_letter_reason(request.GET.get("reason"), errors=errors)
+    qs = DeadLetter.objects.none() if errors else selectors.dead_letter_list(user=request.user)
+    if reason:
         qs = qs.filter(reason=reason)
     return render(
         request,
@@ -269,6 +279,9 @@ def dead_letter_list_view(request):
             "page_title": "死信（被拒报文）",
             "page_obj": _page(request, qs),
             "show_count": True,
+            "reason": reason,
+            "reasons": DeadLetterReasonChoices.choices,
+            "filter_errors": errors,
         },
     )
 

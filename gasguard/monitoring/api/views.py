@@ -18,6 +18,7 @@ from gasguard.core.filters import parse_id
 from gasguard.core.schema import OBJECT, paginated, query
 from gasguard.monitoring import selectors, services
 from gasguard.monitoring.api import serializers as s
+from gasguard.monitoring.api.filters import alarm_filters, dead_letter_reason
 from gasguard.monitoring.ingest import http_ingest
 from gasguard.monitoring.metrics import METRICS
 
@@ -26,11 +27,6 @@ def _paginate(request, view, qs, serializer):
     paginator = StandardPagination()
     page = paginator.paginate_queryset(qs, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
-def _alarm_filters(request):
-    parse_id(request.query_params.get("device"), "device")  # 400 if not an id
-    return request.query_params
 
 
 def _lookup(model_path: str, pk, label: str):
@@ -272,7 +268,12 @@ class AlarmListView(APIView):
     permission_classes = [WriteRolePermission]
 
     @extend_schema(
-        parameters=[query("status"), query("level", OpenApiTypes.INT)],
+        parameters=[
+            query("status"),
+            query("level", OpenApiTypes.INT),
+            query("device", OpenApiTypes.INT),
+            query("since", OpenApiTypes.DATETIME),
+        ],
         responses=paginated(s.AlarmSerializer),
         operation_id="monitoring_alarms_list",
     )
@@ -280,7 +281,7 @@ class AlarmListView(APIView):
         return _paginate(
             request,
             self,
-            selectors.alarm_list(user=request.user, filters=_alarm_filters(request)),
+            selectors.alarm_list(user=request.user, filters=alarm_filters(request.query_params)),
             s.AlarmSerializer,
         )
 
@@ -318,7 +319,7 @@ class DeadLetterListView(APIView):
     )
     def get(self, request):
         qs = selectors.dead_letter_list(user=request.user)
-        if reason := request.query_params.get("reason"):
+        if reason := dead_letter_reason(request.query_params.get("reason")):
             qs = qs.filter(reason=reason)
         if code := request.query_params.get("device_code"):
             qs = qs.filter(device_code=code)
