@@ -1,4 +1,5 @@
-"""Excel (.xlsx) output shared by every list: streamed rows, flat memory, a file response.
+"""Excel (.xlsx) output shared by every list: streamed rows, flat memory, a file response;
+and a fast reader for large imports (`xlsx_rows`).
 
 XlsxWriter's `constant_memory` mode flushes each row to a temporary file as it is written,
 so exporting a million rows needs the memory of one row. The workbook is written to a
@@ -116,3 +117,20 @@ def xlsx_bytes(
         buffer, headers=headers, rows=rows, sheet_title=sheet_title, notes=notes, constant_memory=False
     )
     return buffer.getvalue()
+
+
+def xlsx_rows(upload, *, field: str = "file"):
+    """Rows of the first sheet of an uploaded workbook, as lists of Python values (str, float,
+    int, bool, date, datetime; an empty cell is ""). python-calamine parses a 100k-row sheet about
+    twenty times faster than openpyxl's read-only mode; values are the cached ones, as with
+    openpyxl's data_only. An unreadable file is a ValidationFailed naming `field`."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from gasguard.core.errors import ValidationFailed
+
+    upload.seek(0)
+    try:
+        sheet = CalamineWorkbook.from_filelike(upload).get_sheet_by_index(0)
+        return sheet.iter_rows()
+    except (CalamineError, IndexError, ValueError) as exc:
+        raise ValidationFailed("无法读取 Excel 文件，请用模板重新填写", field=field) from exc

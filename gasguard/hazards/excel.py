@@ -275,8 +275,7 @@ def _chunks(items: list, size: int = 5000):
 
 def hazard_import(*, actor, upload, valid_only: bool = False) -> ImportResult:
     """Import a locality's ledger workbook; all-or-nothing unless `valid_only`; no duplicates."""
-    from openpyxl import load_workbook
-
+    from gasguard.core.excel import xlsx_rows
     from gasguard.hazards.services import department_for
     from gasguard.org.models import Region
     from gasguard.registry.models import Enterprise, Premises
@@ -285,13 +284,7 @@ def hazard_import(*, actor, upload, valid_only: bool = False) -> ImportResult:
     if not scope.has_role(ROLE.TASKFORCE_ADMIN, ROLE.SUPERVISOR, ROLE.INSPECTOR):
         raise PermissionDenied("只有监管部门人员可以导入隐患台账")
     validate_xlsx(upload, field="file")
-    upload.seek(0)
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-        raise ValidationFailed("无法读取 Excel 文件，请用模板重新填写", field="file") from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = xlsx_rows(upload, field="file")
     header = next(rows, None)
     if not header:
         raise ValidationFailed("Excel 第一行应为表头", field="file")
@@ -349,7 +342,6 @@ def hazard_import(*, actor, upload, valid_only: bool = False) -> ImportResult:
         parsed.append({"row": row_number, "values": values, "ok": not errors, "category": category,
                        "severity": severity, "lead": lead, "status": status, "deadline": deadline,
                        "found": found})  # fmt: skip
-    workbook.close()
     if result.total_rows == 0:
         raise ValidationFailed("Excel 中没有数据行", field="file")
 
