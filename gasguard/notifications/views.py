@@ -9,22 +9,29 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from gasguard.core.errors import NotFound
+from gasguard.core.filters import PageFilters
+from gasguard.notifications.models import Notification
 from gasguard.notifications.selectors import notification_get, notification_list, unread_count
 from gasguard.notifications.services import notification_mark_read
 
 
 @login_required
 def inbox(request):
-    unread_only = request.GET.get("unread") == "1"
-    page = Paginator(notification_list(user=request.user, unread_only=unread_only), 30).get_page(
-        request.GET.get("page")
+    filters = PageFilters()
+    unread_only = bool(filters.bool(request.GET.get("unread"), "unread", label="未读"))
+    qs = (
+        notification_list(user=request.user, unread_only=unread_only)
+        if filters.valid
+        else Notification.objects.none()
     )
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "notifications/inbox.html",
         {
             "page_obj": page,
             "unread_only": unread_only,
+            "filter_errors": filters.errors,
             "unread_count": unread_count(user=request.user),
             "can_configure": _can_configure(request.user),
             "page_title": "消息",

@@ -1,11 +1,14 @@
 """Inbox API: list the caller's messages, unread count, mark read."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.response import Response
 
 from gasguard.core.api import PersonalWritePermission
+from gasguard.core.filters import parse_bool
+from gasguard.core.schema import query
 from gasguard.notifications.api.serializers import MarkReadSerializer, NotificationSerializer
 from gasguard.notifications.models import Notification
 from gasguard.notifications.selectors import notification_get, notification_list, unread_count
@@ -13,16 +16,19 @@ from gasguard.notifications.services import notification_mark_read
 
 
 class NotificationListView(generics.ListAPIView):
-    """GET /api/notifications/ (?unread=1): the caller's inbox, newest first."""
+    """GET /api/notifications/ (?unread=true|false|1|0): the caller's inbox, newest first."""
 
     serializer_class = NotificationSerializer
+
+    @extend_schema(parameters=[query("unread", OpenApiTypes.BOOL)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        return notification_list(
-            user=self.request.user, unread_only=self.request.query_params.get("unread") == "1"
-        )
+        unread = parse_bool(self.request.query_params.get("unread"), "unread", label="未读")
+        return notification_list(user=self.request.user, unread_only=bool(unread))
 
 
 @extend_schema(request=None, responses={200: NotificationSerializer}, operation_id="notifications_read_one")
