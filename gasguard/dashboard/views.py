@@ -12,9 +12,12 @@ from django.views.decorators.http import require_GET
 from gasguard.accounts.choices import GOVERNMENT_ROLES
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import NotFound, ValidationFailed
+from gasguard.core.filters import PageFilters
 from gasguard.dashboard import links
 from gasguard.dashboard import selectors as stats
 from gasguard.tips.selectors import can_see_tips
+
+TREND_INTERVALS = [("month", "按月"), ("week", "按周")]
 
 CARD_MEASURES = (
     ("found", "排查发现隐患", "bi-search"),
@@ -85,7 +88,11 @@ def index(request):
     if region is None and not (scope.is_global or scope.enterprise_ids):
         raise Http404("没有可查看的区划")
     code = region.code if region else ""
-    interval = "week" if request.GET.get("interval") == "week" else "month"
+    # An unknown ?interval= is shown next to the 趋势粒度 field and no trend is drawn (it used to
+    # become "month" silently); the other figures do not depend on it.
+    filters = PageFilters()
+    interval = filters.choice(request.GET.get("interval"), "interval", TREND_INTERVALS, label="趋势粒度")
+    interval = interval or "month"
     figures = stats.dashboard_figures(scope=scope, region=region, period=period)
     hazards = figures["hazards"]
     summary = hazards["summary"]
@@ -109,7 +116,11 @@ def index(request):
             + (f"&to={period.end}" if period.end else "")
         )
         child["rate"] = h["rectification_rate"]
-    trend = stats.hazard_trend(scope=scope, region_code=code, interval=interval, end=period.end)
+    trend = (
+        stats.hazard_trend(scope=scope, region_code=code, interval=interval, end=period.end)
+        if filters.valid
+        else {"interval": interval, "buckets": [], "found": [], "closed": [], "open": []}
+    )
     major = stats.major_hazards(scope=scope, region_code=code, period=period, limit=15)
     charts = {
         "category": [
@@ -131,6 +142,7 @@ def index(request):
         "error": error,
         "period": period,
         "interval": interval,
+        "filter_errors": filters.errors,
         "figures": figures,
         "summary": summary,
         "cards": cards,
