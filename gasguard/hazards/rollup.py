@@ -13,11 +13,14 @@ Cells (one row per combination that occurs):
 - dim '' (totals) per street (first 9 digits of the region code) and one dim per breakdown
   (category, lead_department_kind, lead_department_id, source, target_type) per county (first 6
   digits), × status × severity × is_supervised × reappeared (× 督办 level, totals only);
-- dim 'found_day' / 'closed_day' per county × local date, for the 动态清零 trend.
+- dim 'found_day' / 'closed_day' per county × local date, for the 动态清零 trend;
+- dim 'due_week' per county × the Monday of the deadline's week × status × severity × 挂牌督办 ×
+  改后反弹, open hazards only: overdue = every open hazard due before this week's Monday (cells)
+  plus those due from Monday up to yesterday (a few days of deadlines, from the partial index).
 
-Deadlines are not in the cube (overdue is derived from today's date and would make every cell
-unique); overdue = open − not yet due, counted from the partial index
-`hazards_hazard_overdue_cover_idx`.
+Overdue moves with today's date, so it is never stored: it is read from the 'due_week' cells plus
+this week's few days from the partial index `hazards_hazard_overdue_cover_idx`; breakdowns that
+have no 'due_week' cells count overdue as open − not yet due from the same index.
 
 SQLite has no statement-level triggers: there `enabled()` is False and every figure is computed
 from the ledger directly, which is fast at the sizes SQLite is meant for.
@@ -48,7 +51,7 @@ TOTALS_DIGITS = 9
 BREAKDOWN_DIGITS = 6
 COLUMNS = (
     "region_code, category, lead_department_kind, lead_department_id, source, target_type, status, "
-    "severity, is_supervised, reappeared_from_id, escalation_level, found_at, closed_at"
+    "severity, is_supervised, reappeared_from_id, escalation_level, found_at, closed_at, deadline"
 )
 CUBE = core_cube.Cube(
     count_table=HazardCount._meta.db_table,
@@ -84,7 +87,11 @@ def cells_sql(rows: str, tz: str | None = None) -> str:
         UNION ALL
         SELECT left(h.region_code, {BREAKDOWN_DIGITS}), 'closed_day', {day.format(col="closed_at", tz=tz)},
                '', '', false, false, 0, h.s
-          FROM {rows} h WHERE h.closed_at IS NOT NULL"""
+          FROM {rows} h WHERE h.closed_at IS NOT NULL
+        UNION ALL
+        SELECT left(h.region_code, {BREAKDOWN_DIGITS}), 'due_week', to_char(date_trunc('week', h.deadline), 'YYYY-MM-DD'),
+               h.status, h.severity, h.is_supervised, h.reappeared_from_id IS NOT NULL, 0, h.s
+          FROM {rows} h WHERE h.status <> 'closed' AND h.deadline IS NOT NULL"""
 
 
 SOURCE = core_cube.TriggeredCube(

@@ -4,6 +4,8 @@ The UI list, the API, the Excel export and the totals all start from `hazard_lis
 figure on the page, in the API and in the spreadsheet is the same figure.
 """
 
+from datetime import timedelta
+
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -244,20 +246,46 @@ def hazard_totals_for(*, user, filters, today=None) -> dict:
     region_q = Q() if "" in prefixes else Q(pk__in=[])
     for prefix in prefixes if "" not in prefixes else ():
         region_q |= Q(**prefix_range("region_code", prefix))
-    not_due = {
-        (r["status"], r["severity"], r["is_supervised"], r["reappeared"]): r["n"]
-        for r in Hazard.objects.filter(region_q, cell_q, deadline__gte=today)
-        .exclude(status=HazardStatusChoices.CLOSED)
-        .annotate(
-            reappeared=Case(When(reappeared_from__isnull=False, then=Value(True)), default=Value(False))
-        )
-        .order_by()
-        .values("status", "severity", "is_supervised", "reappeared")
-        .annotate(n=Count("pk"))
-    }
-    overdue_cells = {
-        key: n - not_due.get(key, 0) for key, n in cells.items() if key[0] != HazardStatusChoices.CLOSED
-    }
+    keyed = ("status", "severity", "is_supervised", "reappeared")
+    reappeared = Case(When(reappeared_from__isnull=False, then=Value(True)), default=Value(False))
+    open_live = Hazard.objects.filter(region_q, cell_q).exclude(status=HazardStatusChoices.CLOSED)
+    if not breakdown and all(len(p) <= rollup.BREAKDOWN_DIGITS for p in prefixes):
+        # Overdue = open hazards due before this week's Monday (the 'due_week' cells) plus those
+        # due from Monday up to yesterday (a few days of deadlines, read from the index).
+        monday = today - timedelta(days=today.weekday())
+        overdue_cells: dict[tuple, int] = {}
+        for prefix in prefixes:
+            for r in rollup.cube_sum(
+                region_prefix=prefix,
+                dims=("due_week",),
+                group=keyed,
+                where=" AND ".join([*where, "value < %s"]),
+                params=[*params, monday.isoformat()],
+            ):
+                key = tuple(r[g] for g in keyed)
+                overdue_cells[key] = overdue_cells.get(key, 0) + r["n"]
+        for r in (
+            open_live.filter(deadline__gte=monday, deadline__lt=today)
+            .annotate(reappeared=reappeared)
+            .order_by()
+            .values(*keyed)
+            .annotate(n=Count("pk"))
+        ):
+            key = tuple(r[g] for g in keyed)
+            overdue_cells[key] = overdue_cells.get(key, 0) + r["n"]
+    else:
+        # No 'due_week' cells for breakdowns: overdue = open − not yet due.
+        not_due = {
+            tuple(r[g] for g in keyed): r["n"]
+            for r in open_live.filter(deadline__gte=today)
+            .annotate(reappeared=reappeared)
+            .order_by()
+            .values(*keyed)
+            .annotate(n=Count("pk"))
+        }
+        overdue_cells = {
+            key: n - not_due.get(key, 0) for key, n in cells.items() if key[0] != HazardStatusChoices.CLOSED
+        }
     if overdue == "1":
         cells = overdue_cells
     elif overdue == "0":

@@ -38,6 +38,8 @@ def ledger(city):
     services.hazard_verify(actor=city.supervisor_a, hazard_id=out[1].pk, passed=True)
     # Two overdue: deadlines moved into the past (as an import of old rows would have them).
     Hazard.objects.filter(pk__in=[out[2].pk, out[5].pk]).update(deadline=today - datetime.timedelta(days=3))
+    Hazard.objects.filter(pk=out[3].pk).update(deadline=today - datetime.timedelta(days=10))
+    Hazard.objects.filter(pk=out[6].pk).update(deadline=today - datetime.timedelta(days=1))
     return out
 
 
@@ -139,3 +141,18 @@ def test_command_compacts_checks_and_rebuilds(city, ledger):
     call_command("hazard_rollup", "--check", stdout=out)
     call_command("hazard_rollup", "--rebuild", "--check", stdout=out)
     assert ("核对一致" in out.getvalue()) == (connection.vendor == "postgresql")
+
+
+@pytest.mark.parametrize("persona", ["taskforce_admin", "inspector_a"])
+def test_overdue_from_the_cube_on_every_weekday(city, ledger, persona):
+    """Overdue = due-week cells before this Monday + this week's days from the index: check
+    every day of two weeks around the deadlines against the ledger's own count."""
+    user = getattr(city, persona)
+    qs = selectors.hazard_visible(user=user)
+    for offset in range(-12, 5):
+        day = timezone.localdate() + datetime.timedelta(days=offset)
+        for filters in ({}, {"severity": "major"}, {"region": "440305"}, {"status": ["pending"]}):
+            filtered = HazardFilterSet(filters, queryset=qs, user=user).qs
+            assert selectors.hazard_totals_for(
+                user=user, filters=filters, today=day
+            ) == selectors.hazard_totals(qs=filtered, today=day), (day, filters)
