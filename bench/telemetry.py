@@ -3,10 +3,15 @@
 Measures, in one run:
   readings_per_s        sustained readings (metric values) stored per second by the pipeline
   copy_rows_per_s       ceiling: the same number of rows COPY'd straight into the same table
-  alarm_latency_*_ms    a methane spike published → the alarm visible through the API
+  alarm_latency_*_ms    a methane spike published → the alarm visible through the API (the alarm
+                        table is polled every 10 ms, then the API request confirms it)
   burst_*               10× the sustained rate for --burst-seconds (1 % garbage): published vs
                         stored vs dead-lettered (zero loss ⇔ stored == good readings published
                         and dead_lettered == garbage messages), peak RSS of the ingest workers
+
+Progress is sampled from the hourly aggregates (written in the same transaction as the readings,
+so their count is exact and cheap to read); the final counts are exact count(*) and
+`aggregates_match` checks the two agree.
 
 A private Mosquitto (persistence on, no queue cap; see gasguard/monitoring/broker.py) is
 started on a free port, so the system broker is never touched. Readings are bundled:
@@ -148,8 +153,17 @@ def main():
         threading.Thread(target=watch_rss, daemon=True).start()
 
         def stored():
+            """Exact count of stored readings (a full scan: only for the final numbers)."""
             with connection.cursor() as cur:
                 cur.execute("SELECT count(*) FROM monitoring_reading")
+                return cur.fetchone()[0]
+
+        def progress(conn=connection):
+            """Readings stored so far, cheaply: the hourly aggregates are written in the same
+            transaction as the readings and count exactly the new ones. count(*) over millions of
+            rows 4×/s cost the database a large share of one of the two cores the pipeline runs on."""
+            with conn.cursor() as cur:
+                cur.execute("SELECT coalesce(sum(count), 0) FROM monitoring_readinghourly")
                 return cur.fetchone()[0]
 
         def simulate(rate_, seconds, garbage, seed):
@@ -198,9 +212,7 @@ def main():
                 from django.db import connection as conn
 
                 while not self.stop.wait(0.25):
-                    with conn.cursor() as cur:
-                        cur.execute("SELECT count(*) FROM monitoring_reading")
-                        self.points.append((time.monotonic(), cur.fetchone()[0]))
+                    self.points.append((time.monotonic(), progress(conn)))
                 conn.close()
 
             def rate(self):
@@ -215,11 +227,11 @@ def main():
 
         def drain(expected, timeout=600):
             """Wait until `expected` rows are stored or the count stops moving; return (count, time)."""
-            last, last_change = stored(), time.monotonic()
+            last, last_change = progress(), time.monotonic()
             end = time.monotonic() + timeout
             while last < expected and time.monotonic() < end and time.monotonic() - last_change < 20:
                 time.sleep(0.5)
-                now_count = stored()
+                now_count = progress()
                 if now_count != last:
                     last, last_change = now_count, time.monotonic()
             return last, last_change
@@ -247,11 +259,15 @@ def main():
                 }
                 t0 = time.perf_counter()
                 probe_pub.publish(f"gg/v1/{dev.code}/telemetry", json.dumps(body), qos=1)
+                # Poll the alarm table with one indexed query every 10 ms (a full API request every
+                # 10 ms cost this process a large share of a core the pipeline needs), then
+                # confirm through the API; the latency is taken after the API shows the alarm.
                 while time.perf_counter() - t0 < 15:
-                    r = client.get(f"/api/monitoring/alarms/?device={dev.pk}")
-                    if r.status_code == 200 and r.json()["count"]:
-                        latencies.append((time.perf_counter() - t0) * 1000)
-                        break
+                    if Alarm.objects.filter(device_id=dev.pk).exists():
+                        r = client.get(f"/api/monitoring/alarms/?device={dev.pk}")
+                        if r.status_code == 200 and r.json()["count"]:
+                            latencies.append((time.perf_counter() - t0) * 1000)
+                            break
                     time.sleep(0.01)
                 time.sleep(max(0.2, args.duration / max(1, len(probes)) / 2))
             connection.close()
@@ -261,10 +277,11 @@ def main():
         prober.start()
         sampler = Sampler()
         sim = simulate(rate, args.duration, 0.0, 1)
-        count, t_last = drain(base + sim["good_readings"] + len(probes))
+        drain(base + sim["good_readings"] + len(probes))
         probe_stop.set()
         prober.join()
         readings_per_s = sampler.rate()
+        count = stored()
         sustained_stored = count - base - len(latencies)
         sustained_lost = sim["good_readings"] - sustained_stored
 
@@ -273,11 +290,13 @@ def main():
         dl_base = DeadLetter.objects.count()
         sampler = Sampler()
         burst = simulate(rate * args.burst_factor, args.burst_seconds, 0.01, 2)
-        burst_count, _ = drain(base + burst["good_readings"], timeout=900)
+        drain(base + burst["good_readings"], timeout=900)
         burst_rate_stored = sampler.rate()
         time.sleep(2)
-        burst_stored = stored() - base
+        total = stored()
+        burst_stored = total - base
         burst_dead = DeadLetter.objects.count() - dl_base
+        aggregates_match = progress() == total  # hourly counts == raw rows (no double counting)
         stop_rss.set()
 
         # -- ceiling: the same number of rows straight into the same table with COPY --
@@ -302,6 +321,9 @@ def main():
             "copy_rows_per_s": round(copy_rows_per_s),
             "pipeline_vs_copy": round(readings_per_s / copy_rows_per_s, 3),
             "target_rate": round(rate),
+            # What the simulator really published per second (its per-message estimate rounds the
+            # mean metrics per sample down, so it offers more than --rate for mixed device types).
+            "offered_per_s": round(sim["good_readings"] / args.duration),
             "sustained_published": sim["good_readings"],
             "sustained_lost": sustained_lost,
             "alarm_latency_p50_ms": round(percentile(latencies, 50), 1) if latencies else None,
@@ -320,6 +342,7 @@ def main():
             "burst_dead_lettered": burst_dead,
             "burst_lost": burst["good_readings"] - burst_stored,
             "burst_stored_per_s": round(burst_rate_stored),
+            "aggregates_match": aggregates_match,
             "peak_rss_mb": round(peak_rss["kb"] / 1024, 1),
             "alarms": alarms,
             "devices": n_devices,

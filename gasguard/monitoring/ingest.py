@@ -32,7 +32,7 @@ from gasguard.monitoring.choices import DeviceStateChoices, RuleKindChoices
 from gasguard.monitoring.credentials import check_secret
 from gasguard.monitoring.metrics import METRICS, metric_error
 from gasguard.monitoring.models import AlarmRule, DeadLetter, Device, Reading
-from gasguard.monitoring.rules import Context, condition_metrics, evaluate, is_trend
+from gasguard.monitoring.rules import Context, condition_metrics, evaluate, is_trend, possible, trend_leaves
 
 log = logging.getLogger(__name__)
 
@@ -183,13 +183,44 @@ def parse_ts(value, *, now: datetime) -> datetime:
         ts = ts.astimezone(UTC)
     else:
         raise RejectMessage("bad_timestamp", f"时间戳类型错误：{type(value).__name__}")
-    if ts > now + timedelta(seconds=settings.GASGUARD_MONITORING_FUTURE_SECONDS):
+    earliest, latest = _limits(now)
+    if ts > latest:
         raise RejectMessage("future_timestamp", f"时间戳 {ts.isoformat()} 超前于服务器时间")
-    if ts < now - timedelta(days=settings.GASGUARD_MONITORING_PAST_DAYS):
+    if ts < earliest:
         raise RejectMessage(
             "stale_timestamp", f"时间戳 {ts.isoformat()} 早于 {settings.GASGUARD_MONITORING_PAST_DAYS} 天"
         )
     return ts
+
+
+_limits_cache: tuple = (None, None)
+
+
+def _limits(now: datetime) -> tuple[datetime, datetime]:
+    """(earliest, latest) acceptable reading time; computed once per batch (`now` is shared)."""
+    global _limits_cache
+    cached_now, limits = _limits_cache  # one tuple, so threads never mix two batches' values
+    if cached_now is not now:
+        limits = (
+            now - timedelta(days=settings.GASGUARD_MONITORING_PAST_DAYS),
+            now + timedelta(seconds=settings.GASGUARD_MONITORING_FUTURE_SECONDS),
+        )
+        _limits_cache = (now, limits)
+    return limits
+
+
+# Physical range per metric for the hot loop (metrics.py stays the one table).
+_RANGES = {key: (m.low, m.high) for key, m in METRICS.items()}
+# One decoder for every message: json.loads(…, parse_constant=…) builds a new decoder per call.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+_fromtimestamp = datetime.fromtimestamp
+
+
+def _loads(payload: bytes):
+    """json.loads without the per-call decoder (same encoding detection, same errors)."""
+    if isinstance(payload, bytes | bytearray):
+        payload = payload.decode(json.detect_encoding(payload), "surrogatepass")
+    return _DECODER.decode(payload)
 
 
 def parse_message(
@@ -242,7 +273,7 @@ def parse_message(
             return out
         code = m.group(1)
     try:
-        doc = json.loads(payload, parse_constant=_reject_constant)
+        doc = _loads(payload)
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         dead("malformed", f"JSON 无法解析：{str(exc)[:200]}")
         return out
@@ -275,33 +306,46 @@ def parse_message(
         return out
     out.devices[info.id] = info
     rows = out.rows
+    device_id = info.id
+    earliest, latest = _limits(now)
     for i, reading in enumerate(readings):
-        if (
-            not isinstance(reading, dict)
-            or not isinstance(reading.get("metrics"), dict)
-            or not reading["metrics"]
-        ):
+        if type(reading) is not dict or type(metrics := reading.get("metrics")) is not dict or not metrics:
             dead(
                 "malformed",
                 f"第{i + 1}条读数须含非空 “metrics” 对象",
                 json.dumps(reading, ensure_ascii=False)[:2000],
             )
             continue
-        try:
-            ts = parse_ts(reading.get("ts"), now=now)
-        except RejectMessage as exc:
-            dead(
-                exc.reason, f"第{i + 1}条读数：{exc.message}", json.dumps(reading, ensure_ascii=False)[:2000]
-            )
-            continue
-        for key, value in reading["metrics"].items():
-            metric = METRICS.get(key)
+        # Fast path: epoch milliseconds inside the window (the common case); everything else,
+        # including every refusal, goes through parse_ts for its reason and message.
+        raw_ts = reading.get("ts")
+        ts = None
+        if type(raw_ts) is int:
+            try:
+                ts = _fromtimestamp(raw_ts / 1000.0, UTC)
+            except (OverflowError, OSError, ValueError):
+                ts = None
+            if ts is not None and not (earliest <= ts <= latest):
+                ts = None
+        if ts is None:
+            try:
+                ts = parse_ts(raw_ts, now=now)
+            except RejectMessage as exc:
+                dead(
+                    exc.reason,
+                    f"第{i + 1}条读数：{exc.message}",
+                    json.dumps(reading, ensure_ascii=False)[:2000],
+                )
+                continue
+        for key, value in metrics.items():
+            span = _RANGES.get(key)
+            kind = type(value)
             if (
-                metric is not None
-                and type(value) in (int, float)
-                and metric.low <= value <= metric.high  # NaN fails every comparison
+                span is not None
+                and (kind is float or kind is int)
+                and span[0] <= value <= span[1]  # NaN fails every comparison
             ):
-                rows.append((info.id, key, ts, float(value)))
+                rows.append((device_id, key, ts, value if kind is float else float(value)))
                 continue
             reason, message = metric_error(key, value) or ("bad_value", f"指标 {key} 的值无效")
             dead(
@@ -312,10 +356,29 @@ def parse_message(
     return out
 
 
+_PG_TOUCH = f"""
+UPDATE {Device._meta.db_table} AS d SET
+    last_values = (CASE WHEN jsonb_typeof(d.last_values) = 'object' THEN d.last_values ELSE '{{}}' END)
+        || v.vals,
+    last_seen_at = GREATEST(d.last_seen_at, v.seen),
+    state = CASE WHEN d.state IN (%s, %s) THEN %s ELSE d.state END
+FROM jsonb_to_recordset(%s::jsonb) AS v(id integer, vals jsonb, seen timestamptz)
+WHERE d.id = v.id
+  AND d.id IN (SELECT id FROM {Device._meta.db_table} WHERE id = ANY(%s::integer[]) FOR NO KEY UPDATE SKIP LOCKED)
+RETURNING d.id
+"""
+# Serialises the alarm phase of concurrent ingest transactions (see Store._raise).
+ALARM_LOCK = 424243
+
+
 class Store:
     """Writes parsed batches: readings + hourly aggregates + device status + rules + dead letters.
 
     One transaction per batch; the caller acknowledges the messages only after `write` returns.
+    Rules are evaluated per device and batch: the batch's value range of each metric first rules
+    out the rules it cannot trip (`rules.possible`), and only the rest are evaluated at every
+    sample. Open alarms live in the database (alarm_raise folds into them); the worker keeps
+    only caches (rules, rules per device, recent per-minute extremes for rise/drop pre-checks).
     """
 
     def __init__(self, *, rules_ttl: float = 15.0, last_seen_every: float = 30.0):
@@ -323,6 +386,9 @@ class Store:
         self.last_seen_every = last_seen_every
         self._rules: list[AlarmRule] = []
         self._rules_at = -1e9
+        self._wanted: set[str] = set()
+        self._trend_metrics: set[str] = set()
+        self._applicable: dict[tuple[int, str], list[AlarmRule]] = {}
         self._seen_written: dict[int, float] = {}
         self._recent: dict[tuple[int, str], dict[int, tuple[float, float]]] = {}
         self._seeded: set[tuple] = set()
@@ -333,15 +399,40 @@ class Store:
     def rules(self) -> list[AlarmRule]:
         now = time.monotonic()
         if now - self._rules_at > self.rules_ttl:
-            self._rules = list(AlarmRule.objects.filter(is_active=True, kind=RuleKindChoices.CONDITION))
+            rules = list(AlarmRule.objects.filter(is_active=True, kind=RuleKindChoices.CONDITION))
+            for r in rules:
+                r._metrics = condition_metrics(r.condition)
+                r._trend = is_trend(r.condition)
+                r._trend_leaves = trend_leaves(r.condition)
+                r._combined = "all" in str(r.condition) and len(r._metrics) > 1
+            self._rules = rules
+            self._wanted = set().union(*(r._metrics for r in rules))
+            self._trend_metrics = set().union(*(r._metrics for r in rules if r._trend))
+            self._applicable = {}
             self._rules_at = now
         return self._rules
 
+    def applicable(self, device_id: int, device_type: str) -> list[AlarmRule]:
+        """The condition rules of one device (type rules with its overrides), cached per rules load."""
+        key = (device_id, device_type)
+        found = self._applicable.get(key)
+        if found is None:
+            from gasguard.monitoring.services import effective_rules
+
+            found = [
+                r
+                for r in effective_rules(self._rules, device_id=device_id, device_type=device_type)
+                if r.kind == RuleKindChoices.CONDITION
+            ]
+            if len(self._applicable) > 200_000:
+                self._applicable.clear()
+            self._applicable[key] = found
+        return found
+
     def write(self, parsed: Parsed) -> list[tuple]:
         """Store one batch atomically; returns the readings that were new."""
-        days = {r[2].date() for r in parsed.rows}
         try:
-            storage.ensure_partitions(days)
+            storage.ensure_partitions(storage.days_spanned(parsed.rows))
             with transaction.atomic():
                 inserted = storage.write_readings(parsed.rows)
                 if parsed.dead:
@@ -356,32 +447,47 @@ class Store:
         return inserted
 
     def _after_insert(self, inserted, devices: dict[int, DeviceInfo]) -> None:
-        series: dict[int, dict[datetime, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-        latest: dict[int, dict[str, tuple[datetime, float]]] = defaultdict(dict)
+        # {device: {metric: [(ts, value), ...]}}: one dict step per reading, the rest per device.
+        per_device: dict[int, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for device_id, metric, ts, value in inserted:
-            series[device_id][ts][metric] = value
-            cur = latest[device_id].get(metric)
-            if cur is None or ts >= cur[0]:
-                latest[device_id][metric] = (ts, value)
-        self._touch_devices(latest)
+            per_device[device_id][metric].append((ts, value))
+        hits = self._rule_hits(per_device, devices)
+        if hits:
+            self._raise(hits)
+        # Last: it reads nothing the rules need and must not hold device rows while waiting.
+        self._touch_devices(per_device)
+
+    def _rule_hits(self, per_device, devices: dict[int, DeviceInfo]) -> list[tuple[int, list]]:
+        """[(device_id, hit)] of every rule over the batch's new readings (nothing is written)."""
         rules = self.rules()
         if not rules:
-            return
-        from gasguard.monitoring.services import effective_rules
-
-        wanted: set[str] = set()
-        trend_metrics: set[str] = set()
-        for r in rules:
-            if not hasattr(r, "_metrics"):
-                r._metrics = condition_metrics(r.condition)
-                r._trend = is_trend(r.condition)
-                r._combined = "all" in str(r.condition) and len(r._metrics) > 1
-            wanted |= r._metrics
-            if r._trend:
-                trend_metrics |= r._metrics
-        # Latest stored values of other metrics, for AND conditions across metrics: one query.
-        combined = {m for r in rules if r._combined for m in r._metrics}
-        context_ids = [d for d, values in latest.items() if combined.intersection(values)]
+            return []
+        wanted, trend_metrics = self._wanted, self._trend_metrics
+        pending = []
+        context_ids = []
+        for device_id, points in per_device.items():
+            if wanted.isdisjoint(points):
+                continue
+            info = devices.get(device_id)
+            if info is None:
+                continue
+            for metric in trend_metrics.intersection(points):
+                self._remember(device_id, metric, points[metric])
+            applicable = [
+                r for r in self.applicable(device_id, info.device_type) if not r._metrics.isdisjoint(points)
+            ]
+            if not applicable:
+                continue
+            ranges = {}
+            for metric, pts in points.items():
+                values = [v for _, v in pts]
+                ranges[metric] = (min(values), max(values))
+            pending.append((device_id, info, points, ranges, applicable))
+            # AND conditions across metrics also read the latest stored value of the others.
+            if any(r._combined for r in applicable):
+                context_ids.append(device_id)
+        if not pending:
+            return []
         context = {}
         if context_ids:
             context = {
@@ -390,67 +496,127 @@ class Store:
                     "id", "last_values", "last_seen_at"
                 )
             }
-        for device_id, values in latest.items():
-            if not wanted.intersection(values):
-                continue
-            info = devices.get(device_id)
-            if info is None:
-                continue
-            applicable = [
-                r
-                for r in effective_rules(rules, device_id=device_id, device_type=info.device_type)
-                if r.kind == RuleKindChoices.CONDITION and r._metrics.intersection(values)
-            ]
-            for metric in trend_metrics.intersection(values):
-                self._remember(device_id, metric, series[device_id])
-            if applicable:
-                self._evaluate(device_id, info, sorted(series[device_id].items()), applicable, context)
+        todo = []
+        for device_id, info, points, ranges, applicable in pending:
+            stored_values, seen = context.get(device_id, ({}, None))
+            if seen is not None and isinstance(stored_values, dict):
+                for metric, value in stored_values.items():
+                    if isinstance(value, int | float) and not isinstance(value, bool):
+                        lo, hi = ranges.get(metric, (value, value))
+                        ranges[metric] = (min(lo, value), max(hi, value))
+            candidates = [r for r in applicable if possible(r.condition, ranges)]
+            if candidates:
+                todo.append((device_id, info, points, candidates))
+        self._seed_recent(
+            {
+                (device_id, metric, minutes)
+                for device_id, _, _, candidates in todo
+                for r in candidates
+                for metric, minutes in r._trend_leaves
+            }
+        )
+        hits = []
+        for device_id, info, points, candidates in todo:
+            series: dict[datetime, dict[str, float]] = defaultdict(dict)
+            for metric, pts in points.items():
+                for ts, value in pts:
+                    series[ts][metric] = value
+            for hit in self._evaluate(device_id, info, sorted(series.items()), candidates, context):
+                hits.append((device_id, hit))
+        return hits
 
     # Per-worker recent extremes in one-minute buckets: a cheap pre-check for rise/drop rules.
-    def _remember(self, device_id, metric, series) -> None:
+    def _remember(self, device_id, metric, points) -> None:
         buckets = self._recent.setdefault((device_id, metric), {})
-        for ts, vals in series.items():
-            if metric in vals:
-                minute = int(ts.timestamp() // 60)
-                lo, hi = buckets.get(minute, (vals[metric], vals[metric]))
-                buckets[minute] = (min(lo, vals[metric]), max(hi, vals[metric]))
+        for ts, value in points:
+            minute = int(ts.timestamp() // 60)
+            seen = buckets.get(minute)
+            if seen is None:
+                buckets[minute] = (value, value)
+            elif value < seen[0] or value > seen[1]:
+                buckets[minute] = (min(seen[0], value), max(seen[1], value))
         if len(buckets) > 64:
             for key in sorted(buckets)[:-64]:
                 del buckets[key]
 
-    def _recent_extremes(self, device_id, metric, minutes):
-        """(min, max) of the last `minutes`, from the worker's buckets; the first time a device and
-        metric are seen, the window is seeded from the database with one aggregate query."""
+    def _seed_recent(self, keys) -> None:
+        """Seed the recent-extremes window of devices seen for the first time: one aggregate query
+        per (metric, window) for all of them, instead of one per device inside the rule."""
         from django.db.models import Max, Min
 
-        buckets = self._recent.setdefault((device_id, metric), {})
-        key = (device_id, metric, minutes)
+        keys = [k for k in keys if k not in self._seeded]
+        if not keys:
+            return
+        groups: dict[tuple[str, float], list[int]] = defaultdict(list)
+        for device_id, metric, minutes in keys:
+            groups[(metric, minutes)].append(device_id)
         now_minute = int(time.time() // 60)
-        if key not in self._seeded:
+        for (metric, minutes), ids in groups.items():
             since = datetime.now(UTC) - timedelta(minutes=minutes)
-            agg = Reading.objects.filter(device_id=device_id, metric=metric, ts__gte=since).aggregate(
-                lo=Min("value"), hi=Max("value")
+            found = (
+                Reading.objects.filter(device_id__in=ids, metric=metric, ts__gte=since)
+                .values("device_id")
+                .annotate(lo=Min("value"), hi=Max("value"))
+                .values_list("device_id", "lo", "hi")
             )
-            if agg["lo"] is not None:
-                seed = now_minute - int(minutes)
-                lo, hi = buckets.get(seed, (agg["lo"], agg["hi"]))
-                buckets[seed] = (min(lo, agg["lo"]), max(hi, agg["hi"]))
-            self._seeded.add(key)
-            if len(self._seeded) > 500_000:
-                self._seeded.clear()
+            seed = now_minute - int(minutes)
+            for device_id, lo, hi in found:
+                buckets = self._recent.setdefault((device_id, metric), {})
+                old = buckets.get(seed, (lo, hi))
+                buckets[seed] = (min(old[0], lo), max(old[1], hi))
+        if len(self._seeded) > 500_000:
+            self._seeded.clear()
+        self._seeded.update(keys)
+
+    def _recent_extremes(self, device_id, metric, minutes):
+        """(min, max) of the last `minutes`, from the worker's buckets; the first time a device and
+        metric are seen, the window is seeded from the database (`_seed_recent`)."""
+        if (device_id, metric, minutes) not in self._seeded:
+            self._seed_recent([(device_id, metric, minutes)])
+        buckets = self._recent.setdefault((device_id, metric), {})
+        now_minute = int(time.time() // 60)
         inside = [v for k, v in buckets.items() if k >= now_minute - minutes]
         if not inside:
             return None
         return min(v[0] for v in inside), max(v[1] for v in inside)
 
-    def _touch_devices(self, latest) -> None:
+    def _touch_devices(self, per_device) -> None:
         """Record last-seen time and latest values (throttled per device) and bring devices online."""
         now = time.monotonic()
-        due = [d for d in latest if now - self._seen_written.get(d, -1e9) >= self.last_seen_every]
+        due = [d for d in per_device if now - self._seen_written.get(d, -1e9) >= self.last_seen_every]
         if not due:
             return
         for d in due:
             self._seen_written[d] = now
+        latest = {d: {m: max(points) for m, points in per_device[d].items()} for d in due}
+        if connection.vendor == "postgresql":
+            # One statement, no read-modify-write round trip. Status is not worth waiting for:
+            # rows another transaction holds are skipped (and retried with the next batch), so
+            # two workers touching the same devices can never deadlock.
+            docs = [
+                {
+                    "id": d,
+                    "vals": {m: v for m, (_, v) in latest[d].items()},
+                    "seen": max(ts for ts, _ in latest[d].values()).isoformat(),
+                }
+                for d in sorted(due)
+            ]
+            with connection.cursor() as cur:
+                cur.execute(
+                    _PG_TOUCH,
+                    [
+                        DeviceStateChoices.OFFLINE,
+                        DeviceStateChoices.NEW,
+                        DeviceStateChoices.NORMAL,
+                        json.dumps(docs),
+                        sorted(due),
+                    ],
+                )
+                touched = {row[0] for row in cur.fetchall()}
+            for d in due:
+                if d not in touched:  # locked by the other worker right now: next batch
+                    self._seen_written.pop(d, None)
+            return
         devices = Device.objects.filter(pk__in=due).only("id", "last_seen_at", "last_values", "state")
         changed = []
         for device in devices:
@@ -466,10 +632,9 @@ class Store:
             changed.append(device)
         Device.objects.bulk_update(changed, ["last_values", "last_seen_at", "state"], batch_size=500)
 
-    def _evaluate(self, device_id, info, series, rules, context) -> None:
+    def _evaluate(self, device_id, info, series, rules, context) -> list[list]:
         """Evaluate rules at every instant of the batch (trend rules only at its end); hits of one
-        rule in one batch are raised/folded once with their count and peak."""
-        from gasguard.monitoring.services import alarm_raise
+        rule in one batch are folded into one [rule, hit, ts, count, peak, last] each."""
 
         def history(dev, metric, since, until):
             return (
@@ -506,12 +671,21 @@ class Store:
                 else:
                     better = min if rule.peak_mode == "min" else max
                     h[1], h[2], h[3], h[4], h[5] = hit, ts, h[3] + 1, better(h[4], hit.value), hit.value
-        if not hits:
-            return
-        device = Device.objects.get(pk=device_id)
-        for rule, hit, ts, count, peak, last in hits.values():
+        return list(hits.values())
+
+    def _raise(self, hits: list[tuple[int, list]]) -> None:
+        """Raise or fold the batch's alarms. On PostgreSQL the workers take turns (a transaction
+        advisory lock, taken before any device row is locked): alarm_raise locks the alarm, the
+        device row and the audit chain, and two workers doing that in different orders deadlock."""
+        from gasguard.monitoring.services import alarm_raise
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [ALARM_LOCK])
+        devices = Device.objects.in_bulk({device_id for device_id, _ in hits})
+        for device_id, (rule, hit, ts, count, peak, last) in sorted(hits, key=lambda h: (h[0], h[1][0].pk)):
             alarm_raise(
-                device=device,
+                device=devices[device_id],
                 rule=rule,
                 metric=hit.metric,
                 value=last,

@@ -109,6 +109,45 @@ def condition_metrics(node) -> set[str]:
     return {node["metric"]} if node.get("metric") else set()
 
 
+def trend_leaves(node) -> set[tuple[str, float]]:
+    """(metric, within_minutes) of the rise/drop leaves of a condition."""
+    if "all" in node or "any" in node:
+        out: set[tuple[str, float]] = set()
+        for sub in node.get("all") or node.get("any") or []:
+            out |= trend_leaves(sub)
+        return out
+    if any(k in node for k in ("rise", "drop", "drop_pct")):
+        return {(node["metric"], node["within_minutes"])}
+    return set()
+
+
+def possible(node, ranges: dict[str, tuple[float, float]]) -> bool:
+    """Whether the condition could hold when each metric only takes values within `ranges`
+    ({metric: (lowest, highest)}; a metric not in it has no value). False means `evaluate` is
+    None for every such state, so a batch whose values never reach a threshold skips the rule
+    (ingest evaluates a rule per sample only when this is True); True decides nothing."""
+    if "all" in node:
+        return all(possible(sub, ranges) for sub in node["all"])
+    if "any" in node:
+        return any(possible(sub, ranges) for sub in node["any"])
+    span = ranges.get(node.get("metric"))
+    if span is None:
+        return False  # evaluate() returns None for a metric without a value
+    lo, hi = span
+    if "rise" in node:
+        return hi - METRICS[node["metric"]].low >= node["rise"]
+    if "drop" in node or "drop_pct" in node:
+        return True  # depends on history: always evaluated
+    op, value = node["op"], node["value"]
+    if op in (">", ">="):
+        return OPS[op](hi, value)
+    if op in ("<", "<="):
+        return OPS[op](lo, value)
+    if op == "==":
+        return lo <= value <= hi
+    return not (lo == hi == value)  # "!="
+
+
 @dataclass
 class Hit:
     """Why a condition holds: the metric and value that tripped it (for the alarm message)."""

@@ -72,6 +72,7 @@ class SimDevice:
     spike_left: int = 0
     offline_until: float = 0.0
     metrics: tuple[str, ...] = field(default_factory=tuple)
+    topic: str = ""
 
 
 def pressure_at(base: float, when: datetime, rng: random.Random) -> float:
@@ -106,6 +107,7 @@ class Simulator:
                 base_pressure=self.rng.choice((2.5, 200.0, 350.0)),
                 battery=self.rng.uniform(60, 100),
                 metrics=TYPE_METRICS.get(d.device_type, ("methane",)),
+                topic=f"gg/v1/{d.code}/telemetry",
             )
             for d in devices
         ]
@@ -194,18 +196,69 @@ class Simulator:
 
     def message(self, dev: SimDevice, now: float) -> tuple[str, bytes, int, bool]:
         """(topic, payload, readings, is_garbage) for one device, `per_message` samples bundled."""
-        readings = []
-        count = 0
-        for _ in range(self.per_message):
-            ms = max(int(now * 1000), dev.last_ms + 1)
-            dev.last_ms = ms
-            values = self._values(dev, datetime.fromtimestamp(ms / 1000, tz=UTC))
-            readings.append({"ts": ms, "metrics": values})
-            count += len(values)
-        body = {"token": dev.secret, "readings": readings}
         if self.garbage and self.rng.random() < self.garbage:
+            readings = []
+            count = 0
+            for _ in range(self.per_message):
+                ms = max(int(now * 1000), dev.last_ms + 1)
+                dev.last_ms = ms
+                values = self._values(dev, datetime.fromtimestamp(ms / 1000, tz=UTC))
+                readings.append({"ts": ms, "metrics": values})
+                count += len(values)
+            body = {"token": dev.secret, "readings": readings}
             return (*self._garbage(dev, body), count, True)
-        return f"gg/v1/{dev.code}/telemetry", json.dumps(body, separators=(",", ":")).encode(), count, False
+        # The simulator shares the machine with the pipeline it measures, so good messages are
+        # written as text directly (no dict per sample, no json.dumps); the slow-moving parts
+        # (daily pressure curve, temperature) are computed once per message.
+        first = max(int(now * 1000), dev.last_ms + 1)
+        when = datetime.fromtimestamp(first / 1000, tz=UTC)
+        sample = self._sampler(dev, when)
+        parts = [f'{{"ts":{first + k},"metrics":{{{sample()}}}}}' for k in range(self.per_message)]
+        dev.last_ms = first + self.per_message - 1
+        payload = f'{{"token":"{dev.secret}","readings":[{",".join(parts)}]}}'.encode()
+        return dev.topic, payload, len(dev.metrics) * self.per_message, False
+
+    def _sampler(self, dev: SimDevice, when: datetime):
+        """A function returning one sample's metrics as a JSON object body (same values as _values)."""
+        rng = self.rng
+        random, gauss, uniform = rng.random, rng.gauss, rng.uniform
+        pressure = None
+        if "pressure" in dev.metrics:
+            hour = (when.hour + 8) % 24 + when.minute / 60
+            demand = sum(math.exp(-((hour - peak) ** 2) / 1.5) for peak in (7.0, 11.5, 18.5))
+            pressure = dev.base_pressure * (1.0 - 0.08 * demand)
+        temperature = 22 + 6 * math.sin((when.hour - 6) / 24 * 2 * math.pi)
+        spike_prob = self.spike_prob
+
+        def sample() -> str:
+            out = []
+            for metric in dev.metrics:
+                if metric == "methane":
+                    if dev.spike_left == 0 and random() < spike_prob:
+                        dev.spike_left = rng.randint(3, 12)
+                    if dev.spike_left:
+                        dev.spike_left -= 1
+                        out.append(f'"methane":{uniform(15, 60):.1f}')
+                    else:
+                        out.append(f'"methane":{abs(gauss(0.5, 0.5)):.2f}')
+                elif metric == "pressure":
+                    out.append(f'"pressure":{max(0.0, pressure * (1 + uniform(-0.01, 0.01))):.3f}')
+                elif metric == "flow":
+                    out.append(f'"flow":{abs(gauss(50, 10)):.2f}')
+                elif metric == "temperature":
+                    out.append(f'"temperature":{temperature + gauss(0, 0.3):.2f}')
+                elif metric == "humidity":
+                    out.append(f'"humidity":{min(100.0, max(0.0, gauss(70, 5))):.1f}')
+                elif metric == "battery":
+                    dev.battery = max(0.0, dev.battery - 0.0005)
+                    out.append(f'"battery":{dev.battery:.2f}')
+                elif metric == "valve":
+                    out.append('"valve":1')
+                else:  # tamper, fault
+                    out.append(f'"{metric}":{1 if random() < 0.00005 else 0}')
+            return ",".join(out)
+
+        return sample
 
     def publish(self, topic: str, payload: bytes, readings: int, garbage: bool) -> None:
         info = self.client.publish(topic, payload, qos=1)

@@ -2,8 +2,9 @@
 
 PostgreSQL: `monitoring_reading` is RANGE-partitioned by day on `ts` (partitions named
 `monitoring_reading_pYYYYMMDD`, created ahead by `gasguard monitoring partitions` and on demand
-by ingest). A batch is COPY'd into a session temp table, then one statement inserts it with
-ON CONFLICT DO NOTHING and folds exactly the rows that were new into `monitoring_readinghourly`.
+by ingest). A batch (deduplicated) is COPY'd into a session temp table, then one statement inserts
+it with ON CONFLICT DO NOTHING, folds exactly the rows that were new into
+`monitoring_readinghourly` and returns the keys that were already stored.
 SQLite: a plain WITHOUT ROWID table; rows go in one by one with RETURNING (tests, demo).
 """
 
@@ -144,21 +145,28 @@ _PG_TEMP = (
     "CREATE TEMP TABLE IF NOT EXISTS monitoring_reading_in "
     "(device_id integer, metric varchar(16), ts timestamptz, value double precision) ON COMMIT DELETE ROWS"
 )
+# The batch has unique keys (deduplicated in Python). Only the rows that were NOT new come back
+# (normally none): sending every inserted row back to Python cost more than the insert itself.
+# Rows are written in key order, so two workers whose batches share hourly rows (or, after a
+# redelivery, readings) wait for each other instead of deadlocking.
 _PG_MERGE = """
 WITH ins AS (
     INSERT INTO monitoring_reading (device_id, metric, ts, value)
-    SELECT DISTINCT ON (device_id, metric, ts) device_id, metric, ts, value FROM monitoring_reading_in
+    SELECT device_id, metric, ts, value FROM monitoring_reading_in ORDER BY 1, 2, 3
     ON CONFLICT DO NOTHING
     RETURNING device_id, metric, ts, value
 ), agg AS (
     INSERT INTO monitoring_readinghourly AS h (device_id, metric, hour, vmin, vmax, vsum, count)
     SELECT device_id, metric, date_trunc('hour', ts), min(value), max(value), sum(value), count(*)
-    FROM ins GROUP BY 1, 2, 3
+    FROM ins GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
     ON CONFLICT (device_id, metric, hour) DO UPDATE SET
         vmin = LEAST(h.vmin, EXCLUDED.vmin), vmax = GREATEST(h.vmax, EXCLUDED.vmax),
         vsum = h.vsum + EXCLUDED.vsum, count = h.count + EXCLUDED.count
 )
-SELECT device_id, metric, ts, value FROM ins
+SELECT i.device_id, i.metric, i.ts FROM monitoring_reading_in i
+WHERE NOT EXISTS (
+    SELECT FROM ins WHERE ins.device_id = i.device_id AND ins.metric = i.metric AND ins.ts = i.ts
+)
 """
 _SQLITE_HOURLY = """
 INSERT INTO monitoring_readinghourly (device_id, metric, hour, vmin, vmax, vsum, count)
@@ -178,16 +186,7 @@ def write_readings(rows: list[Row], *, assume_new: bool = False) -> list[Row]:
     if not rows:
         return []
     if connection.vendor == "postgresql":
-        ensure_partitions({r[2].astimezone(UTC).date() for r in rows})
-        with connection.cursor() as cur:
-            cur.execute(_PG_TEMP)
-            with cur.cursor.copy(
-                "COPY monitoring_reading_in (device_id, metric, ts, value) FROM STDIN"
-            ) as cp:
-                for row in rows:
-                    cp.write_row(row)
-            cur.execute(_PG_MERGE)
-            return [(d, m, t, v) for d, m, t, v in cur.fetchall()]
+        return _write_pg(rows)
     adapt = connection.ops.adapt_datetimefield_value
     inserted: list[Row] = []
     with connection.cursor() as cur:
@@ -212,6 +211,55 @@ def write_readings(rows: list[Row], *, assume_new: bool = False) -> list[Row]:
         if hourly:
             cur.executemany(_SQLITE_HOURLY, [(d, m, adapt(hr), *agg) for (d, m, hr), agg in hourly.items()])
     return inserted
+
+
+def days_spanned(rows: list[Row]) -> set[date]:
+    """The UTC days from the earliest to the latest reading (the partitions a batch needs)."""
+    if not rows:
+        return set()
+    stamps = {r[2] for r in rows}
+    first, last = min(stamps).astimezone(UTC).date(), max(stamps).astimezone(UTC).date()
+    return {first + timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+def _unique(rows: list[Row]) -> list[Row]:
+    """The rows with the first of each (device, metric, ts) key (a message may repeat a sample)."""
+    seen: dict[tuple, Row] = {}
+    for row in rows:
+        key = (row[0], row[1], row[2])
+        if key not in seen:
+            seen[key] = row
+    return rows if len(seen) == len(rows) else list(seen.values())
+
+
+def _copy_text(rows: list[Row]) -> str:
+    """COPY text for (device_id, metric, ts, value) rows; timestamps formatted once per sample.
+
+    Metric keys come from metrics.METRICS (no tab, newline or backslash); values are finite."""
+    stamps: dict[datetime, str] = {}
+    out = []
+    append = out.append
+    for device_id, metric, ts, value in rows:
+        stamp = stamps.get(ts)
+        if stamp is None:
+            stamp = stamps[ts] = ts.isoformat()
+        append(f"{device_id}\t{metric}\t{stamp}\t{float(value)!r}\n")
+    return "".join(out)
+
+
+def _write_pg(rows: list[Row]) -> list[Row]:
+    rows = _unique(rows)
+    ensure_partitions(days_spanned(rows))
+    with connection.cursor() as cur:
+        cur.execute(_PG_TEMP)
+        with cur.cursor.copy("COPY monitoring_reading_in (device_id, metric, ts, value) FROM STDIN") as cp:
+            cp.write(_copy_text(rows))
+        cur.execute(_PG_MERGE)
+        old = cur.fetchall()
+    if not old:
+        return rows
+    known = {(d, m, t) for d, m, t in old}
+    return [r for r in rows if (r[0], r[1], r[2]) not in known]
 
 
 def copy_rows(rows: list[Row]) -> int:

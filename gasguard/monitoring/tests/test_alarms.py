@@ -84,6 +84,32 @@ class TestRaising:
         codes = set(Alarm.objects.values_list("rule__code", flat=True))
         assert {"low_battery", "fault"} <= codes
 
+    def test_spike_inside_a_quiet_batch_is_caught_at_its_sample(self, dev):
+        t = now() - timedelta(minutes=1)
+        samples = [(t + timedelta(seconds=i), {"methane": 0.5, "battery": 90.0}) for i in range(20)]
+        samples[7] = (samples[7][0], {"methane": 31.0, "battery": 90.0})
+        send(dev, samples)
+        l2 = Alarm.objects.get(rule__code="methane_l2")
+        assert (l2.count, l2.first_value, l2.raised_at) == (1, 31.0, samples[7][0])
+        # methane_rise looks at the batch's last value (0.5): trend rules are judged at batch end
+        assert set(Alarm.objects.values_list("rule__code", flat=True)) == {"methane_l1", "methane_l2"}
+
+    def test_and_rule_reads_the_stored_value_of_the_other_metric(self, dev, city):
+        from gasguard.monitoring.tests.factories import make_device
+
+        home, secret = make_device(
+            actor=city.taskforce_admin,
+            enterprise=city.enterprise_a,
+            region=city.street_a,
+            code="SIM-HOME-0001",
+            device_type="home_detector",
+        )
+        home.secret = secret
+        proc = send(home, [(now() - timedelta(seconds=20), {"valve": 0, "methane": 0.5})])
+        assert not Alarm.objects.filter(rule__code="valve_closed_leak").exists()
+        send(home, [(now() - timedelta(seconds=10), {"methane": 6.0})], proc)  # valve from last_values
+        assert "甲烷浓度6%LEL" in Alarm.objects.get(rule__code="valve_closed_leak").message
+
     def test_offline(self, dev):
         send(dev, [(now() - timedelta(minutes=5), {"methane": 1.0})])
         assert devices_check_offline(now=timezone.now()) == 0

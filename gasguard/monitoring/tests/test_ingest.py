@@ -94,6 +94,28 @@ class TestValidation:
         raw = json.dumps({"token": dev.secret, "ts": "yesterday", "metrics": {"methane": 1}})
         assert parse(dev, raw.encode()).dead[0].reason == "bad_timestamp"
 
+    def test_every_timestamp_form_gets_its_own_reason(self, dev, settings):
+        now = datetime.now(UTC)
+        ahead = ms(now + timedelta(seconds=settings.GASGUARD_MONITORING_FUTURE_SECONDS + 60))
+        cases = [
+            (ms(now), None),
+            (ms(now) + 0.5, None),  # float milliseconds
+            ((now - timedelta(days=1)).isoformat(), None),
+            (ahead, "future_timestamp"),
+            (ms(now - timedelta(days=settings.GASGUARD_MONITORING_PAST_DAYS, minutes=1)), "stale_timestamp"),
+            (10**20, "bad_timestamp"),  # beyond what a datetime can hold
+            (True, "bad_timestamp"),
+            (None, "bad_timestamp"),
+            ([1], "bad_timestamp"),
+        ]
+        raw = json.dumps(
+            {"token": dev.secret, "readings": [{"ts": ts, "metrics": {"methane": 1}} for ts, _ in cases]}
+        ).encode()
+        p = parse(dev, raw)
+        assert len(p.rows) == 3
+        assert [d.reason for d in p.dead] == [reason for _, reason in cases if reason]
+        assert all(d.message.startswith("第") for d in p.dead)  # names the reading
+
     def test_ten_megabyte_payload_refused_early(self, dev, settings):
         big = b'{"token": "x", "metrics": {"methane": 1}, "pad": "' + b"a" * (10 * 1024 * 1024) + b'"}'
         started = time.perf_counter()

@@ -3,6 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from gasguard.core.errors import ValidationFailed
 from gasguard.monitoring.rules import Context, condition_metrics, evaluate, validate_condition
@@ -100,3 +103,69 @@ def test_default_rules_are_valid(settings):
     assert any(
         r["condition"].get("value") == settings.GASGUARD_MONITORING_METHANE_L2_LEL for r in default_rules()
     )
+
+
+def test_possible_rules_out_only_what_cannot_hold():
+    from gasguard.monitoring.rules import possible
+
+    l2 = {"metric": "methane", "op": ">=", "value": 25}
+    assert not possible(l2, {"methane": (0.1, 24.9)})
+    assert possible(l2, {"methane": (0.1, 25)})
+    assert not possible(l2, {"pressure": (0, 500)})  # no methane value at all
+    assert not possible({"metric": "valve", "op": "==", "value": 0}, {"valve": (1, 1)})
+    assert possible({"metric": "valve", "op": "!=", "value": 0}, {"valve": (0, 1)})
+    assert not possible({"metric": "valve", "op": "!=", "value": 0}, {"valve": (0, 0)})
+    rise = {"metric": "methane", "rise": 10, "within_minutes": 5}
+    assert not possible(rise, {"methane": (0, 9.9)}) and possible(rise, {"methane": (0, 12)})
+    assert possible({"metric": "pressure", "drop_pct": 20, "within_minutes": 10}, {"pressure": (2, 2)})
+    leak = {
+        "all": [{"metric": "valve", "op": "==", "value": 0}, {"metric": "methane", "op": ">=", "value": 5}]
+    }
+    assert not possible(leak, {"valve": (1, 1), "methane": (0, 60)})
+    assert possible(leak, {"valve": (0, 1), "methane": (0, 60)})
+    either = {
+        "any": [{"metric": "fault", "op": "==", "value": 1}, {"metric": "tamper", "op": "==", "value": 1}]
+    }
+    assert not possible(either, {"fault": (0, 0)}) and possible(either, {"fault": (0, 0), "tamper": (0, 1)})
+
+
+LEAF_OPS = [">", ">=", "<", "<=", "==", "!="]
+
+
+@hypothesis_settings(deadline=None)  # shared CI machine: timing is not what is tested
+@given(
+    st.recursive(
+        st.builds(
+            lambda metric, op, value: {"metric": metric, "op": op, "value": value},
+            st.sampled_from(["methane", "valve", "battery"]),
+            st.sampled_from(LEAF_OPS),
+            st.sampled_from([0, 1, 5, 20, 25.5]),
+        )
+        | st.builds(
+            lambda m, rise: {"metric": m, "rise": rise, "within_minutes": 5},
+            st.sampled_from(["methane", "battery"]),
+            st.sampled_from([1, 10, 30]),
+        ),
+        lambda children: st.builds(
+            lambda k, xs: {k: xs}, st.sampled_from(["all", "any"]), st.lists(children, min_size=1, max_size=3)
+        ),
+        max_leaves=6,
+    ),
+    st.dictionaries(
+        st.sampled_from(["methane", "valve", "battery"]),
+        st.lists(st.sampled_from([0.0, 0.5, 1.0, 4.9, 5.0, 19.0, 25.5, 40.0, 100.0]), min_size=1, max_size=4),
+    ),
+)
+def test_possible_is_never_false_when_evaluate_hits(tree, samples):
+    """For every state whose values lie in the ranges, possible() False ⇒ evaluate() None."""
+    from gasguard.monitoring.rules import possible
+
+    ranges = {m: (min(vs), max(vs)) for m, vs in samples.items()}
+    if possible(tree, ranges):
+        return
+    # Every combination of one sampled value per metric is a state ingest could evaluate.
+    states = [{}]
+    for metric, values in samples.items():
+        states = [{**s, metric: v} for s in states for v in values]
+    for state in states:
+        assert evaluate(tree, ctx(state, {m: [(2, 0.0)] for m in state})) is None, (tree, state)
