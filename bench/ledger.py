@@ -226,7 +226,7 @@ if args.regenerate or abs(existing - HAZARDS) > HAZARDS * 0.05:
     generation = generate()
 
 from gasguard.accounts.models import User  # noqa: E402
-from gasguard.hazards.selectors import hazard_list  # noqa: E402
+from gasguard.hazards.selectors import hazard_list, hazard_ordering  # noqa: E402
 
 inspector = User.objects.get(username="ns_inspector")
 taskforce = User.objects.get(username="taskforce")
@@ -266,7 +266,10 @@ def ui_list(i):
 def sql_list(i):
     params = dict(FILTERS[i % len(FILTERS)](i))
     page = int(params.pop("page", 1))
-    qs = hazard_list(user=inspector, filters=params).order_by("-found_at", "-id")[(page - 1) * 50 : page * 50]
+    # The same order as the API (the overdue list is ordered by deadline, see hazard_ordering).
+    qs = hazard_list(user=inspector, filters=params).order_by(*hazard_ordering(params))[
+        (page - 1) * 50 : page * 50
+    ]
     sql, sql_params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, sql_params)
