@@ -56,7 +56,7 @@
 
   function check(code) {
     code = (code || "").trim();
-    if (!code || busy) return;
+    if (!code || busy) return false;
     busy = true;
     fillForm.classList.add("d-none");
     var key = newKey();
@@ -89,6 +89,7 @@
       if (fillForm.classList.contains("d-none")) input.focus();
       else document.getElementById("fill-mass").focus();
     });
+    return true;
   }
 
   form.addEventListener("submit", function (e) { e.preventDefault(); check(input.value); });
@@ -123,13 +124,13 @@
   // Camera scanning.
   var video = document.getElementById("gate-video");
   var canvas = document.getElementById("gate-canvas");
-  var stream = null, detector = null, last = "", lastAt = 0;
+  var stream = null, detector = null, last = "";
 
+  // A cylinder stays in view for many frames: check each code once per camera session. Re-checking
+  // it every few seconds recorded extra attempts (and denials, which escalate) and reset the fill form.
   function handle(text) {
-    var now = Date.now();
-    if (text === last && now - lastAt < 3000) return;
-    last = text; lastAt = now;
-    check(text);
+    if (text === last) return;
+    if (check(text)) last = text;
   }
 
   function loop() {
@@ -178,6 +179,7 @@
       return navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
     }).then(function (s) {
       stream = s;
+      last = "";
       video.srcObject = s;
       video.classList.remove("d-none");
       video.play();
