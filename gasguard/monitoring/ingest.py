@@ -66,6 +66,7 @@ class DeviceDirectory:
     """Device lookups by code, cached in the worker (re-read after `ttl` seconds or on a miss)."""
 
     FIELDS = ("id", "code", "credential_hash", "region_code", "device_type", "is_active", "enterprise_id")
+    REFRESH_ON_FAILURE = 2.0
 
     def __init__(self, ttl: float = 30.0, *, preload: bool = True):
         self.ttl = ttl
@@ -98,7 +99,10 @@ class DeviceDirectory:
     def check(self, info: DeviceInfo, token) -> tuple[bool, DeviceInfo]:
         """Whether the token is the device's credential. A failing token triggers one fresh read
         of the device (then that token is not re-read for 5 s), so a secret rotated a moment ago is
-        accepted at once; a rotated-out secret keeps working on a running worker for at most `ttl`."""
+        accepted at once; a rotated-out secret keeps working on a running worker for at most `ttl`.
+        Secrets are often rotated for many devices at once (a fleet re-keyed, the simulator): the
+        fresh read is then of the whole directory, one query at most every `REFRESH_ON_FAILURE` s,
+        instead of one query per device."""
         if not isinstance(token, str):
             return False, info
         ok = self._check(info, token)
@@ -109,7 +113,11 @@ class DeviceDirectory:
                 if len(self._failed) > 100_000:
                     self._failed.clear()
                 self._failed[key] = now
-                fresh = self.get(info.code, max_age=0.0)
+                if self.preload and now - self._loaded_at >= self.REFRESH_ON_FAILURE:
+                    self._refresh_all(now)
+                    fresh = self._items.get(info.code, (now, None))[1]
+                else:
+                    fresh = self.get(info.code, max_age=0.0)
                 if fresh is not None and fresh.credential_hash != info.credential_hash:
                     info = fresh
                     ok = self._check(info, token)

@@ -220,3 +220,33 @@ def test_rotated_secret_accepted_at_once_by_a_running_worker(dev, city):
     new = device_rotate_credential(actor=city.taskforce_admin, device=dev)
     assert proc.process([(topic, payload(new, methane=2.0))])
     assert Reading.objects.filter(device_id=dev.pk).count() == 2
+
+
+@pytest.mark.django_db
+def test_fleet_rekeyed_at_once_costs_one_directory_read(city, rules):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gasguard.monitoring.simulator import issue_credentials
+    from gasguard.monitoring.tests.factories import make_device
+
+    devices = [
+        make_device(
+            actor=city.taskforce_admin,
+            enterprise=city.enterprise_a,
+            region=city.street_a,
+            code=f"SIM-K-{i:03d}",
+        )[0]
+        for i in range(12)
+    ]
+    directory = DeviceDirectory()
+    directory.get("")  # warm, as a running worker is…
+    directory._loaded_at -= DeviceDirectory.REFRESH_ON_FAILURE  # …since a few seconds
+    secrets = issue_credentials(devices)  # every secret changes at once
+    with CaptureQueriesContext(connection) as queries:
+        results = [directory.check(directory.get(d.code), secrets[d.code])[0] for d in devices]
+    assert all(results) and len(queries) == 1
+    # A second device re-keyed a moment later is still accepted at once (its own fresh read).
+    later = issue_credentials(devices[:1])
+    assert directory.check(directory.get(devices[0].code), later[devices[0].code])[0]
+    assert not directory.check(directory.get(devices[1].code), "wrong-token")[0]
