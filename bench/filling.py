@@ -1,17 +1,19 @@
 """Benchmark of the pre-fill gate (一瓶一码) on PostgreSQL through real HTTP.
 
 1. Generates N cylinders with COPY (default 1,000,000; the target is 10,000,000: --cylinders).
-2. Starts gunicorn exactly as documented for production
-   (`gunicorn config.wsgi -w 2 -k gthread --threads 4 -b 127.0.0.1:<free port>`).
+2. Starts gunicorn exactly as documented for production (docs/deployment.md, PRODUCTION_GUNICORN
+   below: `-w 2×nproc -k gthread --threads 4`, worker recycling, access log) on a free port;
+   `--gunicorn "<args>"` runs another worker model for comparison (reported in the JSON).
 3. A separate load-generator process pool (http.client keep-alive, several processes × threads)
    POSTs /api/cylinders/gate/ with unique idempotency keys → decisions/s and p99.
 4. Ceilings in the same run, same concurrency: the same lookups by code straight through
    psycopg (raw_lookups_per_s), and a trivial endpoint (/healthz, one SELECT 1) on the same
-   server (http_floor_per_s).
+   server command (http_floor_per_s). The gate and the floor each get a freshly started server
+   and a warm-up run of their own, so worker recycling (--max-requests) hits both alike.
 5. Excel registration of 100k cylinders (cylinder_import_xlsx, all-or-nothing) in seconds.
 
 Usage: .venv/bin/python bench/filling.py [--cylinders 1000000] [--seconds 15] [--procs 4]
-       [--threads 4] [--register 100000] [--regenerate]
+       [--threads 4] [--register 100000] [--regenerate] [--gunicorn "-w 2 -k gthread --threads 4"]
 Prints one JSON line: {"bench": "filling", "cylinders": …, "gate_decisions_per_s": …,
 "gate_p99_ms": …, "raw_lookups_per_s": …, "http_floor_per_s": …, "register_100k_s": …, …}.
 """
@@ -38,10 +40,19 @@ parser.add_argument("--cylinders", type=int, default=int(os.environ.get("BENCH_C
 parser.add_argument("--seconds", type=float, default=15.0)
 parser.add_argument("--procs", type=int, default=4, help="load-generator processes")
 parser.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
-parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (-w)")
+parser.add_argument(
+    "--gunicorn", default="", help="gunicorn arguments instead of the documented production ones"
+)
 parser.add_argument("--register", type=int, default=100_000, help="rows in the Excel registration run")
 parser.add_argument("--regenerate", action="store_true")
 args = parser.parse_args()
+
+# The production command of docs/deployment.md (keep the two identical).
+PRODUCTION_GUNICORN = (
+    f"-w {2 * (os.cpu_count() or 1)} -k gthread --threads 4 "
+    "--max-requests 2000 --max-requests-jitter 200 --timeout 60 --access-logfile -"
+)
+GUNICORN_ARGS = (args.gunicorn or PRODUCTION_GUNICORN).split()
 
 DB_NAME = "gg_bench_filling"
 DB_URL = use_database(DB_NAME)
@@ -386,6 +397,48 @@ def register_excel(units, rows: int) -> float:
     return elapsed
 
 
+def serve_and_load(kind: str, common: dict) -> dict:
+    """Start gunicorn with GUNICORN_ARGS on a free port, warm up, measure `kind`, stop it."""
+    import http.client
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=DB_URL,
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DEBUG="0",
+        LOG_LEVEL="WARNING",
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "config.wsgi", *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(150):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit(f"gunicorn {' '.join(GUNICORN_ARGS)} did not answer /healthz")
+        run_load(kind, port=port, **common)  # warm-up (a run of the same shape)
+        return run_load(kind, port=port, **common)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def main():
     units, station, operator, user, token = fixture()
     existing = Cylinder.objects.filter(owner__in=units, serial__startswith="B").count()
@@ -414,57 +467,12 @@ def main():
         cursor.execute("TRUNCATE cylinders_fillattempt, cylinders_gateescalation RESTART IDENTITY CASCADE")
     connection.close()
 
-    port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=DB_URL,
-        DJANGO_SETTINGS_MODULE="config.settings.base",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        DEBUG="0",
-        LOG_LEVEL="WARNING",
-    )
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [
-            str(gunicorn),
-            "config.wsgi",
-            "-w",
-            str(args.workers),
-            "-k",
-            "gthread",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        import http.client
-
-        for _ in range(100):
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        common = dict(port=port, token=token, station=station.pk, operator=operator.pk, codes=codes[:50_000])
-        run_load("gate", **{**common})  # warm-up (short run of the same shape)
-        gate = run_load("gate", **common)
-        floor = run_load("floor", **common)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+    load_before = round(os.getloadavg()[0], 2)  # the box is shared: a high value means noise
+    common = dict(token=token, station=station.pk, operator=operator.pk, codes=codes[:50_000])
+    # Each HTTP figure gets a fresh server and its own warm-up of the same shape, so worker
+    # recycling (--max-requests of the production command) treats the gate and the floor alike.
+    gate = serve_and_load("gate", common)
+    floor = serve_and_load("floor", common)
     raw = run_load("raw", url=DB_URL, codes=codes[:50_000])
 
     use_database(DB_NAME)
@@ -489,7 +497,8 @@ def main():
                 "register_rows": args.register,
                 "copy_s": round(copy_s, 1) if copy_s else None,
                 "clients": args.procs * args.threads,
-                "gunicorn": f"-w {args.workers} -k gthread --threads 4",
+                "gunicorn": " ".join(GUNICORN_ARGS),
+                "load_avg_1m_before": load_before,
                 "seconds": args.seconds,
             },
             ensure_ascii=False,
