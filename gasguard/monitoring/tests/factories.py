@@ -35,3 +35,17 @@ def make_device(
         lon=113.93,
         lat=22.52,
     )
+
+
+def make_fleet(*, city, prefix: str, device_types) -> list:
+    """One device of each given type in district A, codes `<prefix>000`, `<prefix>001`, …"""
+    return [
+        make_device(
+            actor=city.taskforce_admin,
+            enterprise=city.enterprise_a,
+            region=city.street_a,
+            code=f"{prefix}{i:03d}",
+            device_type=dtype,
+        )[0]
+        for i, dtype in enumerate(device_types)
+    ]

@@ -228,17 +228,9 @@ def test_fleet_rekeyed_at_once_costs_one_directory_read(city, rules):
     from django.test.utils import CaptureQueriesContext
 
     from gasguard.monitoring.simulator import issue_credentials
-    from gasguard.monitoring.tests.factories import make_device
+    from gasguard.monitoring.tests.factories import make_fleet
 
-    devices = [
-        make_device(
-            actor=city.taskforce_admin,
-            enterprise=city.enterprise_a,
-            region=city.street_a,
-            code=f"SIM-K-{i:03d}",
-        )[0]
-        for i in range(12)
-    ]
+    devices = make_fleet(city=city, prefix="SIM-K-", device_types=["methane"] * 12)
     directory = DeviceDirectory()
     directory.get("")  # warm, as a running worker is…
     directory._loaded_at -= DeviceDirectory.REFRESH_ON_FAILURE  # …since a few seconds

@@ -7,21 +7,12 @@ import pytest
 from gasguard.monitoring.ingest import DeviceDirectory, Parsed, parse_message
 from gasguard.monitoring.metrics import METRICS, TYPE_METRICS
 from gasguard.monitoring.simulator import Simulator, issue_credentials
-from gasguard.monitoring.tests.factories import make_device
+from gasguard.monitoring.tests.factories import make_fleet
 
 
 @pytest.fixture
 def fleet(city, rules):
-    devices = [
-        make_device(
-            actor=city.taskforce_admin,
-            enterprise=city.enterprise_a,
-            region=city.street_a,
-            code=f"SIM-T-{i:03d}",
-            device_type=dtype,
-        )[0]
-        for i, dtype in enumerate(TYPE_METRICS)
-    ]
+    devices = make_fleet(city=city, prefix="SIM-T-", device_types=list(TYPE_METRICS))
     return devices, issue_credentials(devices)
 
 
