@@ -49,8 +49,8 @@ args = parser.parse_args()
 
 # The production command of docs/deployment.md (keep the two identical).
 PRODUCTION_GUNICORN = (
-    f"-w {2 * (os.cpu_count() or 1)} -k gthread --threads 4 "
-    "--max-requests 2000 --max-requests-jitter 200 --timeout 60 --access-logfile -"
+    f"-w {2 * (os.cpu_count() or 1)} -k gthread --threads 4 --preload "
+    "--max-requests 20000 --max-requests-jitter 2000 --timeout 60 --access-logfile -"
 )
 GUNICORN_ARGS = (args.gunicorn or PRODUCTION_GUNICORN).split()
 
