@@ -235,35 +235,36 @@ def hazard_totals_for(*, user, filters, today=None) -> dict:
         where.append("value = %s")
         params.append(str(active[name]))
         cell_q &= Q(**{dim: int(active[name]) if name == "department" else active[name]})
-    group = ("status", "severity", "is_supervised", "reappeared")
+    keyed = ("status", "severity", "is_supervised", "reappeared")
+    use_due_weeks = not breakdown and all(len(p) <= rollup.BREAKDOWN_DIGITS for p in prefixes)
+    monday = today - timedelta(days=today.weekday())
+    # One read: the cells of the filters and, without a breakdown, the open hazards due before
+    # this week's Monday ('due_week' cells), which are overdue whatever day of the week it is.
+    dims, cube_where, cube_params = (dim,), list(where), list(params)
+    if use_due_weeks:
+        dims = ("", "due_week")
+        cube_where.append("(dim = '' OR value < %s)")
+        cube_params.append(monday.isoformat())
     cells: dict[tuple, int] = {}
+    overdue_cells: dict[tuple, int] = {}
     for prefix in prefixes:
         for r in rollup.cube_sum(
-            region_prefix=prefix, dims=(dim,), group=group, where=" AND ".join(where), params=params
+            region_prefix=prefix,
+            dims=dims,
+            group=("dim", *keyed),
+            where=" AND ".join(cube_where),
+            params=cube_params,
         ):
-            key = tuple(r[g] for g in group)
-            cells[key] = cells.get(key, 0) + r["n"]
+            key = tuple(r[g] for g in keyed)
+            target = overdue_cells if r["dim"] == "due_week" else cells
+            target[key] = target.get(key, 0) + r["n"]
     region_q = Q() if "" in prefixes else Q(pk__in=[])
     for prefix in prefixes if "" not in prefixes else ():
         region_q |= Q(**prefix_range("region_code", prefix))
-    keyed = ("status", "severity", "is_supervised", "reappeared")
     reappeared = Case(When(reappeared_from__isnull=False, then=Value(True)), default=Value(False))
     open_live = Hazard.objects.filter(region_q, cell_q).exclude(status=HazardStatusChoices.CLOSED)
-    if not breakdown and all(len(p) <= rollup.BREAKDOWN_DIGITS for p in prefixes):
-        # Overdue = open hazards due before this week's Monday (the 'due_week' cells) plus those
-        # due from Monday up to yesterday (a few days of deadlines, read from the index).
-        monday = today - timedelta(days=today.weekday())
-        overdue_cells: dict[tuple, int] = {}
-        for prefix in prefixes:
-            for r in rollup.cube_sum(
-                region_prefix=prefix,
-                dims=("due_week",),
-                group=keyed,
-                where=" AND ".join([*where, "value < %s"]),
-                params=[*params, monday.isoformat()],
-            ):
-                key = tuple(r[g] for g in keyed)
-                overdue_cells[key] = overdue_cells.get(key, 0) + r["n"]
+    if use_due_weeks:
+        # ... plus those due from Monday up to yesterday (a few days of deadlines, from the index).
         for r in (
             open_live.filter(deadline__gte=monday, deadline__lt=today)
             .annotate(reappeared=reappeared)
