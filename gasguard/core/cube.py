@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 
+from gasguard.core.listing import next_code
+
 
 def enabled() -> bool:
     """Whether cubes are maintained here (PostgreSQL, GASGUARD_HAZARD_ROLLUP on)."""
     return settings.GASGUARD_HAZARD_ROLLUP and connection.vendor == "postgresql"
-
-
-def like_prefix(prefix: str) -> str:
-    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 @dataclass(frozen=True)
@@ -136,17 +134,28 @@ class Cube:
         cols = ", ".join(self.cells)
         ms = ", ".join(self.measures)
         sums = [f"coalesce(sum({m}), 0)::bigint AS {m}" for m in self.measures]
+        region, region_params = _region_condition(region_prefix)
         sql = (
             f"SELECT {', '.join([*select, *sums])} FROM "
             f"(SELECT {cols}, {ms} FROM {self.count_table} UNION ALL SELECT {cols}, {ms} FROM {self.delta_table}) u "
-            f"WHERE region_code LIKE %s {('AND ' + where) if where else ''}"
+            f"WHERE {region} {('AND ' + where) if where else ''}"
         )
         if group_by:
             sql += f" GROUP BY {', '.join(group_by)}"
         with connection.cursor() as cursor:
-            cursor.execute(sql, [like_prefix(region_prefix), *(params or [])])
+            cursor.execute(sql, [*region_params, *(params or [])])
             names = [c.name for c in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _region_condition(prefix: str) -> tuple[str, list]:
+    """The cells under a region-code prefix, as the index-friendly range of core.listing."""
+    upper = next_code(prefix) if prefix else None
+    if not prefix:
+        return "true", []
+    if upper is None:
+        return "left(region_code, %s) = %s", [len(prefix), prefix]
+    return "region_code >= %s AND region_code < %s", [prefix, upper]
 
 
 def statement_triggers(*, table: str, name: str, insert_deltas, columns: str = "*") -> list[str]:
