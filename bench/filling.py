@@ -4,16 +4,21 @@
 2. Starts gunicorn exactly as documented for production (docs/deployment.md, PRODUCTION_GUNICORN
    below: `-w 2×nproc -k gthread --threads 4`, worker recycling, access log) on a free port;
    `--gunicorn "<args>"` runs another worker model for comparison (reported in the JSON).
-3. A separate load-generator process pool (http.client keep-alive, several processes × threads)
-   POSTs /api/cylinders/gate/ with unique idempotency keys → decisions/s and p99.
+   The server gets REDIS_URL as in production (--redis-url): the gate reads its cache
+   generation there once per request.
+3. A separate load generator POSTs /api/cylinders/gate/ with random codes and unique idempotency
+   keys → decisions/s and p99: wrk (Debian package `wrk`, script bench/gate.lua; 2 threads,
+   --connections keep-alive connections) when installed, else a pure-Python process pool
+   (http.client keep-alive, --procs × --threads), which itself eats much of the 2 cores.
 4. Ceilings in the same run, same concurrency: the same lookups by code straight through
    psycopg (raw_lookups_per_s), and a trivial endpoint (/healthz, one SELECT 1) on the same
    server command (http_floor_per_s). The gate and the floor each get a freshly started server
    and a warm-up run of their own, so worker recycling (--max-requests) hits both alike.
 5. Excel registration of 100k cylinders (cylinder_import_xlsx, all-or-nothing) in seconds.
 
-Usage: .venv/bin/python bench/filling.py [--cylinders 1000000] [--seconds 15] [--procs 4]
-       [--threads 4] [--register 100000] [--regenerate] [--gunicorn "-w 2 -k gthread --threads 4"]
+Usage: .venv/bin/python bench/filling.py [--cylinders 1000000] [--seconds 15] [--connections 16]
+       [--loadgen wrk|python] [--procs 4 --threads 4] [--register 100000] [--regenerate]
+       [--redis-url redis://127.0.0.1:6379/14] [--gunicorn "-w 2 -k gthread --threads 4"]
 Prints one JSON line: {"bench": "filling", "cylinders": …, "gate_decisions_per_s": …,
 "gate_p99_ms": …, "raw_lookups_per_s": …, "http_floor_per_s": …, "register_100k_s": …, …}.
 """
@@ -25,6 +30,7 @@ import json
 import multiprocessing as mp
 import os
 import random
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,10 +44,22 @@ from _common import ROOT, percentile, use_database
 parser = argparse.ArgumentParser()
 parser.add_argument("--cylinders", type=int, default=int(os.environ.get("BENCH_CYLINDERS", 1_000_000)))
 parser.add_argument("--seconds", type=float, default=15.0)
-parser.add_argument("--procs", type=int, default=4, help="load-generator processes")
-parser.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
+parser.add_argument("--procs", type=int, default=4, help="python load generator: processes")
+parser.add_argument("--threads", type=int, default=4, help="python load generator: threads per process")
+parser.add_argument("--connections", type=int, default=16, help="wrk: concurrent connections (clients)")
+parser.add_argument(
+    "--loadgen",
+    choices=("wrk", "python"),
+    default="wrk" if shutil.which("wrk") else "python",
+    help="wrk (Debian package wrk; C, ~20× less CPU per request) or the pure-Python generator",
+)
 parser.add_argument(
     "--gunicorn", default="", help="gunicorn arguments instead of the documented production ones"
+)
+parser.add_argument(
+    "--redis-url",
+    default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+    help="REDIS_URL of the served app, as in production (the gate's cache generation lives there); '' = none",
 )
 parser.add_argument("--register", type=int, default=100_000, help="rows in the Excel registration run")
 parser.add_argument("--regenerate", action="store_true")
@@ -348,6 +366,45 @@ def run_load(kind, *, port=0, token="", station=0, operator=0, codes=(), url="")
     }
 
 
+def run_wrk(kind, *, port, token="", station=0, operator=0, codes=()):
+    """wrk (bench/gate.lua) against the server: the same shape of result as run_load."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(codes))
+        codes_file = f.name
+    cmd = [
+        "wrk",
+        "-t2",
+        f"-c{args.connections}",
+        f"-d{max(1, round(args.seconds))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "bench" / "gate.lua"),
+        f"http://127.0.0.1:{port}",
+    ]
+    if kind == "gate":
+        cmd += ["--", token, str(station), str(operator), codes_file, uuid.uuid4().hex[:12]]
+    try:
+        out = subprocess.run(
+            cmd, capture_output=True, text=True, check=True, timeout=args.seconds + 120
+        ).stdout
+    finally:
+        os.unlink(codes_file)
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    w = json.loads(line[4:])
+    errors = w["other"] + w["connect_errors"] + w["read_errors"] + w["write_errors"] + w["timeouts"]
+    return {
+        "per_s": round(w["requests"] / (w["duration_us"] / 1e6), 1),
+        "p50": round(w["p50_us"] / 1000, 2),
+        "p99": round(w["p99_us"] / 1000, 2),
+        "n": w["requests"],
+        "decisions": {"allow": w["allow"], "deny": w["deny"], "error": errors},
+        "wall_s": round(w["duration_us"] / 1e6, 1),
+    }
+
+
 def register_excel(units, rows: int) -> float:
     """Seconds to register `rows` cylinders from an .xlsx through the service (parse + insert)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -409,6 +466,7 @@ def serve_and_load(kind: str, common: dict) -> dict:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         DEBUG="0",
         LOG_LEVEL="WARNING",
+        REDIS_URL=args.redis_url,
     )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(
@@ -429,8 +487,9 @@ def serve_and_load(kind: str, common: dict) -> dict:
                 time.sleep(0.2)
         else:
             raise SystemExit(f"gunicorn {' '.join(GUNICORN_ARGS)} did not answer /healthz")
-        run_load(kind, port=port, **common)  # warm-up (a run of the same shape)
-        return run_load(kind, port=port, **common)
+        load = run_wrk if args.loadgen == "wrk" else run_load
+        load(kind, port=port, **common)  # warm-up (a run of the same shape)
+        return load(kind, port=port, **common)
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -496,7 +555,8 @@ def main():
                 "register_100k_s": register_100k_s,
                 "register_rows": args.register,
                 "copy_s": round(copy_s, 1) if copy_s else None,
-                "clients": args.procs * args.threads,
+                "clients": args.connections if args.loadgen == "wrk" else args.procs * args.threads,
+                "loadgen": args.loadgen,
                 "gunicorn": " ".join(GUNICORN_ARGS),
                 "load_avg_1m_before": load_before,
                 "seconds": args.seconds,

@@ -81,6 +81,7 @@ class GateReasonChoices(models.TextChoices):
     MODEL_BLACKLISTED = "model_blacklisted", "型号列入黑名单"
     MAKER_BLACKLISTED = "maker_blacklisted", "制造单位列入黑名单"
     STATION_LICENCE = "station_licence_invalid", "充装许可证无效"
+    STATION_INACTIVE = "station_inactive", "充装站已停用"
     OPERATOR_CERTIFICATE = "operator_certificate_invalid", "作业人员证无效"
     OPERATOR_UNKNOWN = "operator_unknown", "作业人员不属于本单位"
     RECENT_ELSEWHERE = "recently_scanned_elsewhere", "刚在其他站扫码"

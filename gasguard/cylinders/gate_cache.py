@@ -2,52 +2,90 @@
 
 The gate reads the same few facts on every scan: who the token belongs to (and their scope),
 whether the station's 气瓶充装许可证 and the operator's 特种设备作业人员证 are valid today,
-and the blacklist. They are cached for GASGUARD_GATE_CACHE_SECONDS and fetched in ONE cache
-round trip per lookup (`get_many`), which matters once the cache is Redis.
+and the blacklist. They are kept in each worker process's memory for at most
+GASGUARD_GATE_CACHE_SECONDS, stamped with the generation they were read under; the generation
+itself lives in the shared cache (Redis in production), so every worker sees a change at once.
 
-Every entry carries the generation it was read under. Saving or deleting a licence,
-certificate, staff member, facility, membership, user or token bumps the generation once the
-transaction commits (receivers in `connect_invalidation`), so the next scan re-reads the
-database instead of waiting for the TTL; the TTL stays as the backstop for bulk `update()`s.
+Saving or deleting a licence, certificate, staff member, facility, membership, user or token
+bumps the generation once the transaction commits (receivers in `connect_invalidation`), so the
+next scan re-reads the database instead of waiting for the TTL; the TTL stays as the backstop
+for bulk `update()`s. Entries other modules cache and clear themselves (the blacklist) are read
+from the shared cache in the same round trip as the generation (`raw_keys`).
+
+A gate request reads the shared cache ONCE: `pinned()` reads the generation and the raw keys
+and every `gate_cache_get` inside it (token auth, station, operator, blacklist) uses them.
 """
 
+import threading
+import time
 import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 GEN_KEY = "gg:cyl:gen"
+# Bounds the per-process memory: tokens, stations and operators × days seen within the TTL.
+LOCAL_MAX_ENTRIES = 50_000
+
+_local: dict[str, tuple[str, float, object]] = {}  # key → (generation, expires at, value)
+_local_lock = threading.Lock()
+_pinned: ContextVar[dict | None] = ContextVar("gg_gate_cache_pinned", default=None)
 
 
 def _new_generation() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def gate_cache_get(keys: list[str], *, raw_keys: tuple[str, ...] = ()) -> tuple[str, dict]:
-    """(current generation, {key: value}) for `keys` stored under that generation, plus
-    `raw_keys` (entries other modules cache and clear themselves) as they are."""
-    found = cache.get_many([GEN_KEY, *keys, *raw_keys])
-    gen = found.pop(GEN_KEY, None)
-    hits = {k: found[k] for k in raw_keys if k in found}
-    if gen is None:
+def _shared(raw_keys: tuple[str, ...]) -> dict:
+    """{GEN_KEY: generation, raw key: value} from the shared cache in one round trip."""
+    found = cache.get_many([GEN_KEY, *raw_keys])
+    if found.get(GEN_KEY) is None:
         # First use or evicted: start a generation; entries stored under another one are stale.
         gen = _new_generation()
         if not cache.add(GEN_KEY, gen, timeout=None):
             gen = cache.get(GEN_KEY) or gen
-        return gen, hits
+        found[GEN_KEY] = gen
+    return found
+
+
+@contextmanager
+def pinned(*, raw_keys: tuple[str, ...] = ()):
+    """Read the generation (and `raw_keys`) once for everything the block asks the gate cache."""
+    token = _pinned.set(_shared(raw_keys))
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
+def gate_cache_get(keys: list[str], *, raw_keys: tuple[str, ...] = ()) -> tuple[str, dict]:
+    """(current generation, {key: value}) for `keys` stored under that generation, plus
+    `raw_keys` (entries other modules cache and clear themselves) as they are."""
+    shared = _pinned.get()
+    if shared is None or any(k not in shared for k in raw_keys):
+        shared = _shared(raw_keys)
+    gen = shared[GEN_KEY]
+    hits = {k: shared[k] for k in raw_keys if shared.get(k) is not None}
+    now = time.monotonic()
     for k in keys:
-        v = found.get(k)
-        if isinstance(v, tuple) and len(v) == 2 and v[0] == gen:
-            hits[k] = v[1]
+        entry = _local.get(k)
+        if entry is not None and entry[0] == gen and entry[1] > now:
+            hits[k] = entry[2]
     return gen, hits
 
 
 def gate_cache_set(key: str, value, *, gen: str) -> None:
     """Store `value` under the generation read BEFORE the database read that produced it."""
     ttl = settings.GASGUARD_GATE_CACHE_SECONDS
-    if ttl:
-        cache.set(key, (gen, value), ttl)
+    if not ttl:
+        return
+    with _local_lock:
+        if len(_local) >= LOCAL_MAX_ENTRIES:
+            _local.clear()
+        _local[key] = (gen, time.monotonic() + ttl, value)
 
 
 def gate_cache_bump() -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from gasguard.audit.services import PendingEvent, audit_record, audit_record_many
 from gasguard.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gasguard.core.prepared import fetchone_prepared
 from gasguard.cylinders import rules as cyl_rules
 from gasguard.cylinders.choices import (
     SPEC_ALIASES,
@@ -808,11 +809,9 @@ def _gate_lookup(code: str, *, station_id: int, now) -> dict | None:
                 f"ORDER BY a.created_at DESC LIMIT 1) r ON %(window)s "
                 f"LEFT JOIN {f} f ON f.id = r.station_id WHERE c.code = %(code)s"
             )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _LOOKUP_SQL, {"code": code, "since": since, "station": station_id, "window": bool(window)}
-            )
-            row = cursor.fetchone()
+        row = fetchone_prepared(
+            _LOOKUP_SQL, {"code": code, "since": since, "station": station_id, "window": bool(window)}
+        )
         if row is None:
             return None
         out = dict(zip(GATE_COLUMNS, row[: len(GATE_COLUMNS)], strict=True))
@@ -833,24 +832,51 @@ def _gate_lookup(code: str, *, station_id: int, now) -> dict | None:
     return qs.values(*GATE_FIELDS).first()
 
 
-def _gate_insert(fields: dict, *, now) -> int:
-    """Insert the attempt (one round trip on PostgreSQL); returns its id."""
+def _gate_insert(fields: dict, *, now) -> tuple[int, int | None, bool | None]:
+    """Insert the attempt; returns (id, denials of this code here within the repeat window
+    including this one, whether it was escalated already). On PostgreSQL one prepared statement
+    does all three; the counts are only needed (and only computed elsewhere) for a denial."""
     global _INSERT_SQL
+    deny = fields["decision"] == GateDecisionChoices.DENY
+    since = now - timedelta(hours=settings.GASGUARD_GATE_REPEAT_DENY_HOURS)
     if connection.vendor == "postgresql":
         if _INSERT_SQL is None:
             names = ["created_at", "updated_at", *fields]
-            values = ", ".join("%s::jsonb" if n == "reasons" else "%s" for n in names)
-            _INSERT_SQL = f"INSERT INTO {FillAttempt._meta.db_table} ({', '.join(names)}) VALUES ({values}) RETURNING id"
-        params = [
-            now,
-            now,
-            *(json.dumps(v, ensure_ascii=False) if k == "reasons" else v for k, v in fields.items()),
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(_INSERT_SQL, params)
-            pk = cursor.fetchone()[0]
-        return pk
-    return FillAttempt.objects.create(**fields).pk
+            values = ", ".join(f"%({n})s::jsonb" if n == "reasons" else f"%({n})s" for n in names)
+            a, e = FillAttempt._meta.db_table, GateEscalation._meta.db_table
+            # The CTE's row is not visible to the statement's own subqueries: hence + 1.
+            _INSERT_SQL = (
+                f"WITH ins AS (INSERT INTO {a} ({', '.join(names)}) VALUES ({values}) RETURNING id) "
+                f"SELECT ins.id, CASE WHEN %(deny)s THEN 1 + (SELECT count(*) FROM {a} p "
+                f"WHERE p.code = %(code)s AND p.station_id = %(station_id)s AND p.decision = 'deny' "
+                f"AND p.created_at >= %(since)s) END, CASE WHEN %(deny)s THEN EXISTS (SELECT 1 FROM {e} x "
+                f"WHERE x.station_id = %(station_id)s AND x.code = %(code)s) END FROM ins"
+            )
+        params = {
+            **fields,
+            "reasons": json.dumps(fields["reasons"], ensure_ascii=False),
+            "created_at": now,
+            "updated_at": now,
+            "deny": deny,
+            "since": since,
+        }
+        pk, count, escalated = fetchone_prepared(_INSERT_SQL, params)
+        return pk, count, escalated
+    pk = FillAttempt.objects.create(**fields).pk
+    if not deny:
+        return pk, None, None
+    count = FillAttempt.objects.filter(
+        code=fields["code"],
+        station_id=fields["station_id"],
+        decision=GateDecisionChoices.DENY,
+        created_at__gte=since,
+    ).count()
+    # Below the threshold whether it was escalated does not matter (and is not read).
+    escalated = (
+        count >= settings.GASGUARD_GATE_REPEAT_DENY_COUNT
+        and GateEscalation.objects.filter(station_id=fields["station_id"], code=fields["code"]).exists()
+    )
+    return pk, count, escalated
 
 
 def cylinder_check_for_filling(
@@ -923,6 +949,8 @@ def cylinder_check_for_filling(
                 )
     if not info["licence_ok"]:
         reasons.append(_reason(R.STATION_LICENCE, "本站气瓶充装许可证无效或已过期，禁止充装"))
+    if not info.get("is_active", True):
+        reasons.append(_reason(R.STATION_INACTIVE, f"充装站“{info['name']}”已在企业库停用，禁止充装"))
     if op["missing"] or op["enterprise_id"] != info["enterprise_id"] or not op["is_active"]:
         reasons.append(_reason(R.OPERATOR_UNKNOWN, "作业人员不是本单位在岗人员"))
     elif not op["cert_ok"]:
@@ -948,7 +976,7 @@ def cylinder_check_for_filling(
     )
     try:
         with guard:
-            attempt_id = _gate_insert(fields, now=now)
+            attempt_id, denials, escalated = _gate_insert(fields, now=now)
     except IntegrityError:
         existing = FillAttempt.objects.filter(station_id=station_id, idempotency_key=key).first()
         if existing is None:
@@ -956,7 +984,7 @@ def cylinder_check_for_filling(
         return _replay(existing, normal)
     if decision == GateDecisionChoices.DENY:
         attempt = FillAttempt(pk=attempt_id, created_at=now, **fields)
-        _maybe_escalate(actor=actor, attempt=attempt, info=info, now=now)
+        _maybe_escalate(actor=actor, attempt=attempt, denials=denials, escalated=escalated, now=now)
     summary = None
     if cyl:
         summary = {
@@ -988,6 +1016,7 @@ GATE_REASON_RULES = (
     (R.AWAITING_INSPECTION, "fill_overdue_inspection_cylinder"),
     (R.MALFORMED_CODE, "fill_non_owned_cylinder"),
     (R.STATION_LICENCE, "fill_unlicensed_filling"),
+    (R.STATION_INACTIVE, "fill_unlicensed_filling"),
     (R.OPERATOR_CERTIFICATE, "fill_operator_uncertified"),
     (R.OPERATOR_UNKNOWN, "fill_operator_uncertified"),
 )
@@ -1004,19 +1033,12 @@ def _gate_rule_id(reason_codes: set[str]) -> str | None:
     return None
 
 
-def _maybe_escalate(*, actor, attempt: FillAttempt, info: dict, now) -> None:
-    """Register ONE hazard when a station keeps trying to fill a refused cylinder (二(一)4)."""
+def _maybe_escalate(*, actor, attempt: FillAttempt, denials: int, escalated: bool, now) -> None:
+    """Register ONE hazard when a station keeps trying to fill a refused cylinder (二(一)4).
+    `denials` (this one included) and `escalated` come with the attempt's INSERT (_gate_insert)."""
     hours = settings.GASGUARD_GATE_REPEAT_DENY_HOURS
-    threshold = settings.GASGUARD_GATE_REPEAT_DENY_COUNT
-    count = FillAttempt.objects.filter(
-        code=attempt.code,
-        station_id=attempt.station_id,
-        decision=GateDecisionChoices.DENY,
-        created_at__gte=now - timedelta(hours=hours),
-    ).count()
-    if count < threshold:
-        return
-    if GateEscalation.objects.filter(station_id=attempt.station_id, code=attempt.code).exists():
+    count = denials
+    if count < settings.GASGUARD_GATE_REPEAT_DENY_COUNT or escalated:
         return
     from gasguard.hazards.services import hazard_register
     from gasguard.registry.models import Facility

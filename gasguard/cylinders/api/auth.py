@@ -3,12 +3,13 @@
 The gate is the hot path (a scan every second per filling scale); re-reading the token, the
 user row and the user's memberships on every scan was the largest fixed cost. The cached user
 carries its scope (`user_scope`) and memberships, so the write-role permission and the
-enterprise-membership check need no query either. Entries live at most
+enterprise-membership check need no query either. Entries live in the worker's memory at most
 GASGUARD_GATE_CACHE_SECONDS (default 60 s) and are dropped as soon as a user, membership or
 token change commits (gate_cache generation) — documented in docs/cylinders.md.
 """
 
-from drf_spectacular.authentication import TokenScheme
+import copy
+
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
@@ -31,12 +32,5 @@ class CachedTokenAuthentication(TokenAuthentication):
             return user, token
         if not user.is_active:
             raise exceptions.AuthenticationFailed("用户已停用")
-        return user, key
-
-
-class CachedTokenScheme(TokenScheme):
-    """OpenAPI: the gate's cached token auth is the same `Authorization: Token <key>` header."""
-
-    target_class = CachedTokenAuthentication
-    name = "gateTokenAuth"
-    priority = 1
+        # The cached object is shared by this worker's threads: each request gets its own copy.
+        return copy.copy(user), key

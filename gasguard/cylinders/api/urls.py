@@ -1,10 +1,10 @@
 from django.urls import path
 
-from gasguard.cylinders.api import views
+from gasguard.cylinders.api import gate, views
 
 app_name = "cylinders_api"
 urlpatterns = [
-    path("gate/", views.GateView.as_view(), name="gate"),
+    path("gate/", gate.gate, name="gate"),  # plain Django view: the hot path (api/gate.py)
     path("cylinders/", views.cylinder_collection, name="cylinder_list"),
     path("cylinders/bulk/", views.cylinder_bulk, name="cylinder_bulk"),
     path("cylinders/import/", views.cylinder_import, name="cylinder_import"),

@@ -8,11 +8,9 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, parser_classes
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.api import StandardPagination
@@ -21,7 +19,6 @@ from gasguard.core.filters import parse_id
 from gasguard.core.schema import OBJECT, paginated, query, results_of
 from gasguard.cylinders import selectors, services
 from gasguard.cylinders.api import serializers as s
-from gasguard.cylinders.api.auth import CachedTokenAuthentication
 from gasguard.cylinders.epcis import epcis_document, events_for_export
 from gasguard.registry.models import Enterprise, Facility, Premises, Staff
 
@@ -49,37 +46,6 @@ def _enterprise(user, pk, field="owner") -> Enterprise:
     if obj is None:
         raise NotFound("企业不存在", field=field)
     return obj
-
-
-@extend_schema(
-    request=inline_serializer(
-        "GateInput",
-        {
-            "code": serializers.CharField(),
-            "station": serializers.IntegerField(),
-            "operator": serializers.IntegerField(),
-            "idempotency_key": serializers.CharField(required=False),
-            "scanned_at": serializers.DateTimeField(required=False),
-        },
-    ),
-    responses=OBJECT,
-)
-class GateView(APIView):
-    """POST {code, station, operator, idempotency_key, scanned_at} → {decision, reasons, attempt_id}."""
-
-    authentication_classes = [CachedTokenAuthentication, SessionAuthentication]
-
-    def post(self, request):
-        d = request.data
-        result = services.cylinder_check_for_filling(
-            actor=request.user,
-            station=d.get("station"),
-            code=d.get("code") or "",
-            operator_staff=d.get("operator"),
-            idempotency_key=d.get("idempotency_key") or "",
-            scanned_at=d.get("scanned_at") or "",
-        )
-        return Response(result.as_dict(), status=200)
 
 
 @extend_schema(

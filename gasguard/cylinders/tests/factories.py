@@ -69,3 +69,17 @@ def inspection_body(region, name="深圳市特种设备检验所"):
     body = EnterpriseFactory(region=region, name=name)
     EnterpriseRoleFactory(enterprise=body, role="inspection_body")
     return body
+
+
+def gate_body(unit, code, **kw) -> dict:
+    """A pre-fill gate request body for `unit`'s station and operator (a fresh idempotency key)."""
+    import uuid
+
+    return {
+        "code": code,
+        "station": unit.station.pk,
+        "operator": unit.operator.pk,
+        "idempotency_key": uuid.uuid4().hex,
+        "scanned_at": timezone.now().isoformat(),
+        **kw,
+    }
