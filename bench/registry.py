@@ -59,7 +59,9 @@ user = User.objects.get(username="ns_inspector")
 premises = Premises.objects.count()
 in_scope = Premises.objects.filter(region_code__startswith="440305").count()
 streets = list(
-    Premises.objects.filter(region_code__startswith="440305").values_list("region_code", flat=True).distinct()[:200]
+    Premises.objects.filter(region_code__startswith="440305")
+    .values_list("region_code", flat=True)
+    .distinct()[:200]
 )
 street_codes = sorted({code[:9] for code in streets})
 

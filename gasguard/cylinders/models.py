@@ -141,12 +141,19 @@ class FillAttempt(RegionScopedModel):
     """
 
     idempotency_key = models.CharField("幂等键", max_length=64)
-    station = models.ForeignKey("registry.Facility", models.PROTECT, related_name="+", verbose_name="充装站")
+    # The busiest insert of the product (every scan): no single-column index where a composite
+    # one below already starts with the column (station → cyl_attempt_idempotent, cylinder →
+    # cyl_attempt_cyl_time_idx) and only the few escalated rows indexed by hazard.
+    station = models.ForeignKey(
+        "registry.Facility", models.PROTECT, related_name="+", verbose_name="充装站", db_index=False
+    )
     enterprise = models.ForeignKey(
         "registry.Enterprise", models.PROTECT, related_name="+", verbose_name="充装单位"
     )
     code = models.CharField("扫码内容", max_length=80)
-    cylinder = models.ForeignKey(Cylinder, models.PROTECT, null=True, blank=True, related_name="attempts")
+    cylinder = models.ForeignKey(
+        Cylinder, models.PROTECT, null=True, blank=True, related_name="attempts", db_index=False
+    )
     operator = models.ForeignKey(
         "registry.Staff", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="作业人员"
     )
@@ -154,7 +161,9 @@ class FillAttempt(RegionScopedModel):
     decision = models.CharField("结论", max_length=8, choices=GateDecisionChoices.choices)
     reasons = models.JSONField("原因", default=list, blank=True)
     scanned_at = models.DateTimeField("站端扫码时间")
-    hazard = models.ForeignKey("hazards.Hazard", models.SET_NULL, null=True, blank=True, related_name="+")
+    hazard = models.ForeignKey(
+        "hazards.Hazard", models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -163,6 +172,9 @@ class FillAttempt(RegionScopedModel):
         ]
         indexes = [
             models.Index(fields=["cylinder", "created_at"], name="cyl_attempt_cyl_time_idx"),
+            models.Index(
+                fields=["hazard"], condition=models.Q(hazard__isnull=False), name="cyl_attempt_hazard_idx"
+            ),
             models.Index(fields=["code", "station", "created_at"], name="cyl_attempt_code_st_idx"),
             models.Index(fields=["decision", "region_code", "created_at"], name="cyl_attempt_violation_idx"),
         ]
