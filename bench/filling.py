@@ -366,8 +366,9 @@ def run_load(kind, *, port=0, token="", station=0, operator=0, codes=(), url="")
     }
 
 
-def run_wrk(kind, *, port, token="", station=0, operator=0, codes=()):
-    """wrk (bench/gate.lua) against the server: the same shape of result as run_load."""
+def run_wrk(kind, *, port, token="", station=0, operator=0, codes=(), delay_ms=0):
+    """wrk (bench/gate.lua) against the server: the same shape of result as run_load.
+    delay_ms > 0 paces every connection (a pause before each request): a run below saturation."""
     import tempfile
 
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
@@ -385,7 +386,7 @@ def run_wrk(kind, *, port, token="", station=0, operator=0, codes=()):
         f"http://127.0.0.1:{port}",
     ]
     if kind == "gate":
-        cmd += ["--", token, str(station), str(operator), codes_file, uuid.uuid4().hex[:12]]
+        cmd += ["--", token, str(station), str(operator), codes_file, uuid.uuid4().hex[:12], str(delay_ms)]
     try:
         out = subprocess.run(
             cmd, capture_output=True, text=True, check=True, timeout=args.seconds + 120
@@ -489,7 +490,12 @@ def serve_and_load(kind: str, common: dict) -> dict:
             raise SystemExit(f"gunicorn {' '.join(GUNICORN_ARGS)} did not answer /healthz")
         load = run_wrk if args.loadgen == "wrk" else run_load
         load(kind, port=port, **common)  # warm-up (a run of the same shape)
-        return load(kind, port=port, **common)
+        result = load(kind, port=port, **common)
+        if kind == "gate" and args.loadgen == "wrk" and result["per_s"]:
+            # Latency below saturation: every connection paced to about half the maximum rate.
+            delay = max(1, round(1000 * args.connections / (0.5 * result["per_s"])))
+            result["paced"] = run_wrk(kind, port=port, delay_ms=delay, **common)
+        return result
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -547,6 +553,9 @@ def main():
                 "gate_p99_ms": gate["p99"],
                 "gate_p50_ms": gate["p50"],
                 "gate_decisions": gate["decisions"],
+                "gate_paced_per_s": gate.get("paced", {}).get("per_s"),
+                "gate_paced_p99_ms": gate.get("paced", {}).get("p99"),
+                "gate_paced_p50_ms": gate.get("paced", {}).get("p50"),
                 "raw_lookups_per_s": raw["per_s"],
                 "raw_p99_ms": raw["p99"],
                 "http_floor_per_s": floor["per_s"],

@@ -1,7 +1,8 @@
 -- wrk script for bench/filling.py: POST /api/cylinders/gate/ with a random cylinder code from a
 -- file and a unique idempotency key per request, count allow / deny / other answers per thread,
 -- and print one line "WRK {json}" at the end (latencies in microseconds).
---   wrk -t2 -c16 -d15s -s bench/gate.lua http://127.0.0.1:PORT -- TOKEN STATION OPERATOR CODES_FILE RUN_ID
+--   wrk -t2 -c16 -d15s -s bench/gate.lua http://127.0.0.1:PORT -- TOKEN STATION OPERATOR CODES_FILE RUN_ID [DELAY_MS]
+-- DELAY_MS paces each connection (a pause before each request) for a run below saturation.
 -- Without arguments after "--" it GETs /healthz (the floor) and reports the same line.
 
 local threads = {}
@@ -16,6 +17,7 @@ end
 local codes, token, station, operator, prefix
 local counter = 0
 local floor = true
+local pause = 0
 -- Globals, so done() can read them from each thread with thread:get().
 allow, deny, other = 0, 0, 0
 
@@ -29,8 +31,13 @@ function init(args)
       if #line > 0 then codes[#codes + 1] = line end
     end
     prefix = args[5] .. "-" .. tostring(tid)
+    pause = tonumber(args[6] or "0")
     math.randomseed(os.time() * 100 + tid)
   end
+end
+
+function delay()
+  return pause
 end
 
 function request()

@@ -22,6 +22,8 @@ from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.utils.module_loading import import_string
 
+from gasguard.cylinders.api.gate import gate
+
 GATE_PATH = "/api/cylinders/gate/"
 # The response-header middleware kept on the fast path, outermost first (in settings order).
 HEADER_MIDDLEWARE = (
@@ -32,8 +34,6 @@ HEADER_MIDDLEWARE = (
 
 
 def _view(request):
-    from gasguard.cylinders.api.gate import gate
-
     request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it: DisallowedHost → 400
     return gate(request)
 
