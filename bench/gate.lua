@@ -56,11 +56,10 @@ function request()
 end
 
 function response(status, headers, body)
-  if status ~= 200 then
-    other = other + 1
-  elseif floor or body:find('"decision": "allow"', 1, true) then
+  local decision = status == 200 and (floor and "allow" or body:match('"decision":%s*"(%a+)"'))
+  if decision == "allow" then
     allow = allow + 1
-  elseif body:find('"decision": "deny"', 1, true) then
+  elseif decision == "deny" then
     deny = deny + 1
   else
     other = other + 1
