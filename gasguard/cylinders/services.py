@@ -912,7 +912,7 @@ def cylinder_check_for_filling(
         raise NotFound("充装站不存在（须为已登记的充装站设施）", field="station")
     if not is_enterprise_member(actor, info["enterprise_id"]):
         raise PermissionDenied("您不是该充装站所属单位的用户")
-    key = (idempotency_key or "").strip()
+    key = idempotency_key.strip() if isinstance(idempotency_key, str) else ""
     if not IDEMPOTENCY_RE.match(key):
         raise ValidationFailed("幂等键须为8–64位字母、数字或 ._:- 字符", field="idempotency_key")
     raw = str(code or "")[:200]

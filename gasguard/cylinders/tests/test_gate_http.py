@@ -215,3 +215,31 @@ def test_fast_path_crash_is_a_logged_500(unit, settings, monkeypatch, caplog):
     status, _, _ = wsgi("POST", json.dumps(body(unit, "x")).encode(), **auth)
     assert status == 500
     assert any("disk on fire" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("idempotency_key", 1234567890),
+        ("idempotency_key", ["a" * 10]),
+        ("station", {"id": 1}),
+        ("station", [1]),
+        ("operator", "one"),
+        ("scanned_at", 1700000000),
+        ("scanned_at", {"t": 1}),
+    ],
+)
+def test_wrong_json_types_are_400_naming_the_field(unit, api, field, value):
+    """What a broken terminal or an attacker sends: never a 500, never a recorded attempt."""
+    c = cylinder(unit.enterprise)
+    r = api(unit.user).post(URL, body(unit, c.code, **{field: value}), format="json")
+    assert r.status_code in (400, 404), r.content
+    assert field in envelope(r)["fields"] or r.status_code == 404
+    assert FillAttempt.objects.count() == 0
+
+
+def test_code_of_any_json_type_is_a_recorded_denial(unit, api):
+    for value in (12345, ["GG1"], {"a": 1}, None, "x" * 5000):
+        r = api(unit.user).post(URL, body(unit, value), format="json")
+        assert r.status_code == 200 and r.json()["decision"] == "deny", value
+    assert FillAttempt.objects.filter(decision="deny").count() == 5
