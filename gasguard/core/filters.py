@@ -178,3 +178,50 @@ class PageFilters:
 
     def month(self, value, field: str = "month", *, label: str | None = None) -> date | None:
         return self._parse(parse_month, value, field, label=label)
+
+
+# --- values from a JSON body (API views that take a plain object) -----------------------------
+
+
+def body_text(data, field: str, *, default: str = "", max_length: int = 2000) -> str:
+    """A text value from a JSON object: a string (a number is taken as its text); a list, an
+    object or true/false is a 400 naming the field instead of a crash further down."""
+    from gasguard.core.errors import ValidationFailed
+
+    value = data.get(field)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValidationFailed(f"{field} 须为文本", field=field)
+    text = str(value)
+    if len(text) > max_length:
+        raise ValidationFailed(f"{field} 不能超过 {max_length} 个字符", field=field)
+    return text
+
+
+def body_date(data, field: str, *, required: bool = True) -> date | None:
+    """A YYYY-MM-DD date from a JSON object, or a 400 naming the field."""
+    from gasguard.core.errors import ValidationFailed
+
+    value = data.get(field)
+    if value in (None, "") and not required:
+        return None
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationFailed(f"{field} 须为日期（如 2024-05-01）", field=field)
+
+
+def body_decimal(data, field: str) -> str | None:
+    """A decimal number from a JSON object (number or numeric text), as text for the service to
+    parse with its own limits; a list, an object or true/false is a 400 naming the field."""
+    from gasguard.core.errors import ValidationFailed
+
+    value = data.get(field)
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValidationFailed(f"{field} 须为数字", field=field)
+    return str(value)

@@ -1205,6 +1205,13 @@ def gas_batch_create(
         raise ValidationFailed("批次号不能为空", field="batch_no")
     if received_on > timezone.localdate():
         raise ValidationFailed("进货日期不能晚于今天", field="received_on")
+    if quantity_t not in (None, ""):
+        quantity_t = _decimal(quantity_t, "进货数量", "quantity_t")
+        if not Decimal("0") < quantity_t < Decimal("1000000"):
+            raise ValidationFailed("进货数量须大于 0 吨且小于 100 万吨", field="quantity_t")
+        quantity_t = quantity_t.quantize(Decimal("0.001"))
+    else:
+        quantity_t = None
     try:
         with transaction.atomic():
             batch = GasBatch.objects.create(

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.api import StandardPagination
 from gasguard.core.errors import NotFound, ValidationFailed
-from gasguard.core.filters import parse_id
+from gasguard.core.filters import body_date, body_decimal, body_text, parse_id
 from gasguard.core.schema import OBJECT, paginated, query, results_of
 from gasguard.cylinders import selectors, services
 from gasguard.cylinders.api import serializers as s
@@ -148,7 +148,7 @@ def cylinder_detail(request, code):
 def cylinder_action(request, code, action):
     cylinder = selectors.cylinder_get(user=request.user, code=code)
     d = request.data
-    reason = d.get("reason", "")
+    reason = body_text(d, "reason")
     if action == "transfer":
         services.cylinder_transfer(
             actor=request.user,
@@ -168,17 +168,16 @@ def cylinder_action(request, code, action):
         services.cylinder_scrap(actor=request.user, cylinder=cylinder, reason=reason, body=body)
     elif action == "status":
         services.cylinder_set_status(
-            actor=request.user, cylinder=cylinder, status=d.get("status", ""), reason=reason
+            actor=request.user, cylinder=cylinder, status=body_text(d, "status"), reason=reason
         )
     elif action == "inspect":
-        ser = s.serializers.DateField().to_internal_value(d.get("inspected_on"))
         services.periodic_inspection_record(
             actor=request.user,
             cylinder=cylinder,
             body=_enterprise(request.user, d.get("body"), "body"),
-            inspected_on=ser,
-            result=d.get("result", ""),
-            report_no=d.get("report_no", ""),
+            inspected_on=body_date(d, "inspected_on"),
+            result=body_text(d, "result"),
+            report_no=body_text(d, "report_no"),
         )
     else:
         raise NotFound("未知操作")
@@ -232,14 +231,14 @@ def gas_batch_collection(request):
     if request.method == "GET":
         return _page(request, selectors.gas_batch_list(user=request.user), s.GasBatchSerializer)
     d = request.data
-    received = s.serializers.DateField().to_internal_value(d.get("received_on"))
+    received = body_date(d, "received_on")
     batch = services.gas_batch_create(
         actor=request.user,
         filler=_enterprise(request.user, d.get("filler"), "filler"),
         supplier=_enterprise(request.user, d.get("supplier"), "supplier"),
-        batch_no=d.get("batch_no", ""),
+        batch_no=body_text(d, "batch_no", max_length=64),
         received_on=received,
-        quantity_t=d.get("quantity_t") or None,
+        quantity_t=body_decimal(d, "quantity_t"),
     )
     return Response(s.GasBatchSerializer(batch).data, status=201)
 
@@ -264,12 +263,12 @@ def gas_sample_collection(request):
     sample = services.gas_sample_record(
         actor=request.user,
         batch=batch,
-        sampled_on=s.serializers.DateField().to_internal_value(d.get("sampled_on")),
-        dme_pct=d.get("dme_pct"),
+        sampled_on=body_date(d, "sampled_on"),
+        dme_pct=body_decimal(d, "dme_pct"),
         odour_ok=d.get("odour_ok") in (True, "true", "1", 1),
-        vapour_pressure_kpa=d.get("vapour_pressure_kpa"),
-        c5_plus_pct=d.get("c5_plus_pct"),
-        sulphur_mg_m3=d.get("sulphur_mg_m3"),
+        vapour_pressure_kpa=body_decimal(d, "vapour_pressure_kpa"),
+        c5_plus_pct=body_decimal(d, "c5_plus_pct"),
+        sulphur_mg_m3=body_decimal(d, "sulphur_mg_m3"),
     )
     return Response(s.GasSampleSerializer(sample).data, status=201)
 
