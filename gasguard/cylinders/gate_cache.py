@@ -40,8 +40,10 @@ def _new_generation() -> str:
 
 
 def _shared(raw_keys: tuple[str, ...]) -> dict:
-    """{GEN_KEY: generation, raw key: value} from the shared cache in one round trip."""
+    """{GEN_KEY: generation, raw key: value or None when absent} in one shared-cache round trip."""
     found = cache.get_many([GEN_KEY, *raw_keys])
+    for k in raw_keys:
+        found.setdefault(k, None)  # read and absent: a pinned block must not read it again
     if found.get(GEN_KEY) is None:
         # First use or evicted: start a generation; entries stored under another one are stale.
         gen = _new_generation()

@@ -35,13 +35,13 @@ _write_role = WriteRolePermission()
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _error(status: int, code: str, message: str, fields: dict | None = None, **headers) -> JsonResponse:
-    response = JsonResponse(
-        error_body(code, message, fields), status=status, json_dumps_params={"ensure_ascii": False}
+def _error(status: int, code: str, message: str, fields: dict | None = None, headers=None) -> JsonResponse:
+    return JsonResponse(
+        error_body(code, message, fields),
+        status=status,
+        headers=headers,
+        json_dumps_params={"ensure_ascii": False},
     )
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
 
 
 def _authenticate(request):
@@ -76,7 +76,7 @@ def _body(request) -> dict:
 def gate(request):
     """POST {code, station, operator, idempotency_key, scanned_at} → {decision, reasons, attempt_id, …}."""
     if request.method != "POST":
-        return _error(405, "method_not_allowed", f"不支持 {request.method} 方法", Allow="POST")
+        return _error(405, "method_not_allowed", f"不支持 {request.method} 方法", headers={"Allow": "POST"})
     # One shared-cache read (generation + blacklist) for the token, station, operator and blacklist.
     with gate_cache.pinned(raw_keys=(_BLACKLIST_KEY,)):
         try:
@@ -96,11 +96,10 @@ def gate(request):
         except DomainError as exc:
             return _error(exc.status_code, exc.code, exc.message, exc.errors)
         except exceptions.APIException as exc:
-            headers = {}
+            status, headers = exc.status_code, None
             if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
-                exc.status_code = 401
-                headers["WWW_Authenticate"] = _token_auth.authenticate_header(request)
-            return _error(exc.status_code, getattr(exc, "default_code", "error"), str(exc.detail), **headers)
+                status, headers = 401, {"WWW-Authenticate": _token_auth.authenticate_header(request)}
+            return _error(status, getattr(exc, "default_code", "error"), str(exc.detail), headers=headers)
     return JsonResponse(result.as_dict(), json_dumps_params={"ensure_ascii": False})
 
 

@@ -142,3 +142,19 @@ def test_blacklisting_reaches_the_gate_on_commit(unit, city, api, django_capture
         )
     assert reason_codes(post(client, unit, c.code)) == {"model_blacklisted"}
     assert BlacklistEntry.objects.filter(is_active=True).count() == 1
+
+
+def test_a_pinned_request_reads_the_shared_cache_once_even_when_the_blacklist_is_absent(monkeypatch):
+    from django.core.cache import cache
+
+    from gasguard.cylinders import gate_cache
+
+    key = "gg:test:absent"
+    cache.delete(key)
+    reads = []
+    real = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or real(keys))
+    with gate_cache.pinned(raw_keys=(key,)):
+        gen, hits = gate_cache.gate_cache_get(["gg:test:local"], raw_keys=(key,))
+        gate_cache.gate_cache_get([], raw_keys=(key,))
+    assert len(reads) == 1 and hits == {} and gen
