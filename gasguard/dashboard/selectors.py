@@ -322,7 +322,10 @@ def _add_cell(acc: dict, status: str, severity: str, supervised: bool, n: int) -
 
 
 def _not_due(*, region_code: str, group: dict) -> list[dict]:
-    """Open hazards whose deadline is today or later, counted per `group` (partial index)."""
+    """Open hazards whose deadline is today or later, counted per `group` (partial index).
+
+    Overdue is open − these rather than a count of overdue rows: the not-yet-due hazards are the
+    recent ones, the overdue backlog grows with the campaign (docs/ledger.md)."""
     qs = Hazard.objects.filter(deadline__gte=timezone.localdate()).exclude(status=HazardStatusChoices.CLOSED)
     if region_code:
         qs = qs.filter(**prefix_range("region_code", region_code))

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value,
 from django.utils import timezone
 
 from gasguard.accounts.selectors import user_scope
-from gasguard.core.errors import NotFound
+from gasguard.core.errors import NotFound, ValidationFailed
 from gasguard.core.listing import prefix_range
 from gasguard.hazards.choices import (
     OPEN_STATUSES,
@@ -42,8 +42,10 @@ def _referral_department_ids(user) -> tuple[int, ...]:
     return cached
 
 
-def hazard_scope_q(*, user) -> Q | None:
-    """The filter of hazards a user may see; None means everything (superuser)."""
+def hazard_scope_q(*, user, referred: list[int] | None = None) -> Q | None:
+    """The filter of hazards a user may see; None means everything (superuser).
+
+    `referred` is `referred_outside(user=user)` when the caller has already looked it up."""
     scope = user_scope(user=user)
     if scope.is_global:
         return None
@@ -52,14 +54,19 @@ def hazard_scope_q(*, user) -> Q | None:
         q |= Q(**prefix_range("region_code", prefix))  # index-friendly form of startswith
     if scope.enterprise_ids:
         q |= Q(enterprise_id__in=scope.enterprise_ids)
-    referred = _referred_outside(user=user, scope=scope)
+    if referred is None:
+        referred = referred_outside(user=user)
     if referred:
         q |= Q(pk__in=referred)
     return q
 
 
-def _referred_outside(*, user, scope) -> list[int]:
-    """Hazards referred (移送) to the user's departments from outside the user's regions."""
+def referred_outside(*, user) -> list[int]:
+    """Hazards referred (移送) to the user's departments from outside the user's regions.
+
+    One query; a page that needs both the visible ledger and its totals looks it up once and
+    passes it to `hazard_visible` and `hazard_totals_for`."""
+    scope = user_scope(user=user)
     departments = _referral_department_ids(user) if scope.region_prefixes else ()
     if not departments:
         return []
@@ -76,13 +83,17 @@ def _referred_outside(*, user, scope) -> list[int]:
     )
 
 
-def cube_prefixes(*, user, region: str = "") -> tuple[str, ...] | None:
+def cube_prefixes(*, user, region: str = "", referred: list[int] | None = None) -> tuple[str, ...] | None:
     """Region prefixes whose hazards are exactly what the user sees inside `region`, or None
     when the visible set is not a union of regions (enterprise users, referrals received from
-    outside, the superuser's view is ('',))."""
+    outside, the superuser's view is ('',)). `referred` as in `hazard_scope_q`."""
     scope = user_scope(user=user)
     if not scope.is_global:
-        if scope.enterprise_ids or not scope.region_prefixes or _referred_outside(user=user, scope=scope):
+        if scope.enterprise_ids or not scope.region_prefixes:
+            return None
+        if referred is None:
+            referred = referred_outside(user=user)
+        if referred:
             return None
     if scope.is_global or (region and scope.covers_region(region)):
         return (region,)
@@ -91,9 +102,9 @@ def cube_prefixes(*, user, region: str = "") -> tuple[str, ...] | None:
     return tuple(p for p in prefixes if not any(p != o and p.startswith(o) for o in prefixes))
 
 
-def hazard_visible(*, user) -> QuerySet:
-    """Every hazard the user may see, unannotated."""
-    q = hazard_scope_q(user=user)
+def hazard_visible(*, user, referred: list[int] | None = None) -> QuerySet:
+    """Every hazard the user may see, unannotated (`referred` as in `hazard_scope_q`)."""
+    q = hazard_scope_q(user=user, referred=referred)
     qs = Hazard.objects.all()
     return qs if q is None else qs.filter(q)
 
@@ -180,22 +191,32 @@ CUBE_BREAKDOWN_FILTERS = {
 }
 
 
-def hazard_totals_for(*, user, filters, today=None) -> dict:
-    """Ledger totals for the user's scope and (validated) filters.
+def hazard_totals_for(*, user, filterset, today=None, referred: list[int] | None = None) -> dict:
+    """Ledger totals for the user's scope and the values of a HazardFilterSet the caller has
+    already parsed (unbound: no filters; invalid: ValidationFailed naming each bad field).
 
     From the count cube (PostgreSQL, rollup.py) when the filters are ones it holds — region,
     status, severity, 逾期, 挂牌督办, 改后反弹 and one of category/source/target type/department;
     otherwise from the ledger itself. Both give the same figures (tests/test_rollup.py).
-    Overdue moves with the date, so it is not in the cube: overdue = open − not yet due, where
-    "not yet due" (open hazards whose deadline is today or later) is read from the partial
-    open-deadline index."""
+    Overdue moves with the date, so it is not in the cube's totals: it is the open hazards due
+    before this week's Monday ('due_week' cells) plus those due since, from the partial
+    open-deadline index; with a breakdown filter (no 'due_week' cells) it is open − not yet due,
+    "not yet due" (open, deadline today or later) read from the same index. `referred` as in
+    `hazard_scope_q`."""
     from gasguard.hazards import rollup
-    from gasguard.hazards.filtersets import HazardFilterSet
 
+    if filterset.is_bound and not filterset.is_valid():
+        errors = {
+            name: [e["message"] for e in errs] for name, errs in filterset.errors.get_json_data().items()
+        }
+        message = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in errors.items())
+        raise ValidationFailed(message, errors=errors)
     today = today or timezone.localdate()
-    known = HazardFilterSet.base_filters
-    active = {k: v for k, v in _filter_items(filters) if k in known and v not in ("", None, [])}
-    region = str(active.pop("region", "") or "").strip()
+    if referred is None:
+        referred = referred_outside(user=user)
+    parsed = filterset.form.cleaned_data if filterset.is_bound else {}
+    active = {k: v for k, v in parsed.items() if v not in ("", None, [])}
+    region = active.pop("region", "")
     overdue = active.pop("overdue", None)
     breakdown = [k for k in active if k in CUBE_BREAKDOWN_FILTERS]
     digits = rollup.BREAKDOWN_DIGITS if breakdown else rollup.TOTALS_DIGITS
@@ -206,13 +227,14 @@ def hazard_totals_for(*, user, filters, today=None) -> dict:
         and (region == "" or region.isdigit())
         and len(region) <= digits
     )
-    prefixes = cube_prefixes(user=user, region=region) if usable else None
+    prefixes = cube_prefixes(user=user, region=region, referred=referred) if usable else None
     if prefixes is None or any(len(p) > digits for p in prefixes):
-        qs = HazardFilterSet(filters, queryset=hazard_visible(user=user), user=user).qs
+        visible = hazard_visible(user=user, referred=referred)
+        qs = filterset.filter_queryset(visible) if filterset.is_bound else visible
         return hazard_totals(qs=qs, today=today)
     where, params, cell_q = [], [], Q()
     if active.get("status"):
-        statuses = [active["status"]] if isinstance(active["status"], str) else list(active["status"])
+        statuses = list(active["status"])
         where.append("status = ANY(%s)")
         params.append(statuses)
         cell_q &= Q(status__in=statuses)
@@ -234,7 +256,7 @@ def hazard_totals_for(*, user, filters, today=None) -> dict:
         dim = CUBE_BREAKDOWN_FILTERS[name]
         where.append("value = %s")
         params.append(str(active[name]))
-        cell_q &= Q(**{dim: int(active[name]) if name == "department" else active[name]})
+        cell_q &= Q(**{dim: active[name]})
     keyed = ("status", "severity", "is_supervised", "reappeared")
     use_due_weeks = not breakdown and all(len(p) <= rollup.BREAKDOWN_DIGITS for p in prefixes)
     monday = today - timedelta(days=today.weekday())
@@ -309,14 +331,6 @@ def hazard_totals_for(*, user, filters, today=None) -> dict:
         row["overdue"] = sum(overdue_cells.values())
         row["overdue_major"] = sum(n for k, n in overdue_cells.items() if k[1] == SeverityChoices.MAJOR)
     return _totals_result(row)
-
-
-def _filter_items(filters):
-    if filters is None:
-        return []
-    if hasattr(filters, "lists"):
-        return [(k, v if k == "status" else (v[-1] if v else "")) for k, v in filters.lists()]
-    return list(filters.items())
 
 
 def _totals_result(row: dict) -> dict:

@@ -37,6 +37,7 @@ from gasguard.hazards.selectors import (
     hazard_totals_for,
     hazard_visible,
     referral_list,
+    referred_outside,
     revisit_list,
 )
 
@@ -52,12 +53,18 @@ def _file_response(path: str, filename: str) -> FileResponse:
 @login_required
 def hazard_list_view(request):
     """The ledger with filters and totals that add up for the filtered scope."""
-    base = hazard_visible(user=request.user)
+    # The referrals received from outside the user's regions are looked up once for the list
+    # and its totals.
+    referred = referred_outside(user=request.user)
+    base = hazard_visible(user=request.user, referred=referred)
     filterset = HazardFilterSet(request.GET or None, queryset=base, user=request.user)
     valid = filterset.is_valid() if filterset.is_bound else True
     # A bad filter value is shown next to its field and lists nothing (never the unfiltered ledger).
     qs = (filterset.qs if filterset.is_bound else base) if valid else base.none()
-    totals = hazard_totals_for(user=request.user, filters=request.GET) if valid else hazard_totals(qs=qs)
+    if valid:
+        totals = hazard_totals_for(user=request.user, filterset=filterset, referred=referred)
+    else:
+        totals = hazard_totals(qs=qs)
     from gasguard.hazards.selectors import annotate_overdue
 
     listing = annotate_overdue(qs).select_related("lead_department")

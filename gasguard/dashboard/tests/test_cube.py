@@ -4,6 +4,7 @@ On PostgreSQL the default period's figures and the trend come from the cube (haz
 and the not-yet-due index; switching the cube off must not change a single number."""
 
 import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,8 @@ from gasguard.accounts.selectors import user_scope
 from gasguard.dashboard import selectors as stats
 from gasguard.dashboard.tests.factories import make_hazard
 from gasguard.hazards import rollup
+from gasguard.hazards.models import Hazard
+from gasguard.hazards.selectors import hazard_visible, overdue_q
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +141,35 @@ def test_coverage_from_the_premises_cube_equals_the_registry(city, ledger):
     cov = figures(city.taskforce_admin, "4403")[0]["coverage"]
     # premises_a, premises_b, never (closed premises are not registered for coverage)
     assert cov == {"registered": 3, "inspected": 2, "inspections": 3, "coverage_rate": 66.7}
+
+
+BREAKDOWN_FIELDS = {
+    "by_category": "category",
+    "by_severity": "severity",
+    "by_department_kind": "lead_department_kind",
+    "by_department": "lead_department_id",
+    "by_source": "source",
+    "by_target_type": "target_type",
+}
+
+
+@pytest.mark.parametrize(
+    ("persona", "code", "child_length"), [("taskforce_admin", "4403", 6), ("inspector_a", "440305", 9)]
+)
+def test_breakdown_overdue_is_the_ledgers_overdue(city, ledger, persona, code, child_length):
+    """逾期 per category, department, source, type and child region (on PostgreSQL from the cube
+    as open − not yet due) is exactly the ledger's own overdue (hazards.selectors.overdue_q)."""
+    Hazard.objects.filter(category="hose").update(lead_department=city.housing_a)
+    Hazard.objects.filter(category="valve").update(lead_department=city.market_a)
+    user = getattr(city, persona)
+    overdue = hazard_visible(user=user).filter(overdue_q(), region_code__startswith=code)
+    figures = stats.hazard_figures(
+        scope=user_scope(user=user), region_code=code, period=stats.Period(), child_length=child_length
+    )
+    assert figures["summary"]["overdue"] == overdue.count() > 0
+    for name, field in BREAKDOWN_FIELDS.items():
+        shown = {r["key"]: r["overdue"] for r in figures[name] if r["overdue"]}
+        assert shown == dict(Counter(overdue.values_list(field, flat=True))), name
+    assert len({r["key"] for r in figures["by_department"] if r["overdue"]}) >= 2
+    children = {k: v["overdue"] for k, v in figures["_children"].items() if v["overdue"]}
+    assert children == dict(Counter(c[:child_length] for c in overdue.values_list("region_code", flat=True)))

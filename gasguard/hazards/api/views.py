@@ -66,10 +66,10 @@ class HazardViewSet(viewsets.ReadOnlyModelViewSet):
 
     @action(detail=False, methods=["get"])
     def totals(self, request):
-        """Totals by status, severity and overdue for the filtered scope (they add up)."""
-        qs = selectors.hazard_visible(user=request.user)
-        filter_queryset_or_400(HazardFilterSet, request, qs, user=request.user)  # validates
-        return Response(selectors.hazard_totals_for(user=request.user, filters=request.query_params))
+        """Totals by status, severity and overdue for the filtered scope (they add up); a bad
+        filter value is a 400 naming the field (hazard_totals_for refuses an invalid FilterSet)."""
+        filterset = HazardFilterSet(request.query_params, user=request.user)
+        return Response(selectors.hazard_totals_for(user=request.user, filterset=filterset))
 
     def _done(self, hazard, code=status.HTTP_200_OK):
         hazard = selectors.hazard_get(user=self.request.user, hazard_id=hazard.pk)

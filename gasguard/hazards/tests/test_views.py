@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from gasguard.hazards import services
-from gasguard.hazards.models import Hazard
+from gasguard.hazards.models import Hazard, HazardReferral
 from gasguard.hazards.tests.factories import make_hazard, png_upload
 
 
@@ -117,9 +119,32 @@ def test_list_page_query_count_is_pinned(city, ledger, login, django_assert_max_
         make_hazard(city.inspector_a, city.premises_a, title="批量")
     client = login(city.supervisor_a)
     client.get(reverse("hazards:hazard_list"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("hazards:hazard_list"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "expected"), [("supervisor_a", 3), ("market_inspector_a", 4)])
+def test_list_page_reads_referrals_received_once(city, ledger, login, persona, expected):
+    """The list and its totals share one lookup of the hazards referred (移送) to the user's
+    department from outside its region — whether the totals come from the cube or the ledger."""
+    HazardReferral.objects.create(
+        hazard=ledger[3], region_code=ledger[3].region_code, to_kind="market", to_department=city.market_a,
+        to_region_code=city.market_a.region.code, reason="溯源",
+    )  # fmt: skip
+    client = login(getattr(city, persona))
+    for params in ({}, {"severity": "general"}, {"category": "hose"}, {"q": "隐患"}, {"overdue": "1"}):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("hazards:hazard_list"), params)
+        listed = {h.pk for h in response.context["page_obj"].object_list}
+        assert response.context["totals"]["total"] == len(listed), params
+        referral_reads = [q for q in queries.captured_queries if "hazards_hazardreferral" in q["sql"]]
+        assert len(referral_reads) == 1, params
+    assert len(response.context["page_obj"].object_list) == 1  # the overdue one in 南山
+    response = client.get(reverse("hazards:hazard_list"))
+    assert response.context["totals"]["total"] == expected
+    assert (ledger[3].pk in {h.pk for h in response.context["page_obj"].object_list}) == (expected == 4)
 
 
 @pytest.mark.django_db
