@@ -6,7 +6,7 @@ figure on the page, in the API and in the spreadsheet is the same figure.
 
 from datetime import timedelta
 
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils import timezone
 
 from gasguard.accounts.selectors import user_scope
@@ -42,7 +42,7 @@ def _referral_department_ids(user) -> tuple[int, ...]:
     return cached
 
 
-def hazard_scope_q(*, user, referred: list[int] | None = None) -> Q | None:
+def hazard_scope_q(*, user, referred: list[int] | Subquery | None = None) -> Q | None:
     """The filter of hazards a user may see; None means everything (superuser).
 
     `referred` is `referred_outside(user=user)` when the caller has already looked it up."""
@@ -61,10 +61,15 @@ def hazard_scope_q(*, user, referred: list[int] | None = None) -> Q | None:
     return q
 
 
-def referred_outside(*, user) -> list[int]:
+# Above this many referred hazards `referred_outside` answers with a subquery instead of ids.
+REFERRED_LIST_MAX = 5000
+
+
+def referred_outside(*, user) -> list[int] | Subquery:
     """Hazards referred (移送) to the user's departments from outside the user's regions.
 
-    One query; a page that needs both the visible ledger and its totals looks it up once and
+    One query; ids, or past REFERRED_LIST_MAX of them a Subquery (truthy, usable in `pk__in`).
+    A page that needs both the visible ledger and its totals looks it up once and
     passes it to `hazard_visible` and `hazard_totals_for`."""
     scope = user_scope(user=user)
     departments = _referral_department_ids(user) if scope.region_prefixes else ()
@@ -75,15 +80,22 @@ def referred_outside(*, user) -> list[int]:
     outside = Q(pk__in=[])
     for prefix in scope.region_prefixes:
         outside |= Q(**prefix_range("region_code", prefix))
-    return list(
+    received = (
         HazardReferral.objects.filter(to_department_id__in=departments)
         .exclude(status=ReferralStatusChoices.RETURNED)
         .exclude(outside)
-        .values_list("hazard_id", flat=True)[:5000]
     )
+    ids = list(received.values_list("hazard_id", flat=True)[: REFERRED_LIST_MAX + 1])
+    if len(ids) > REFERRED_LIST_MAX:
+        # Too many for a literal list: the same set as a subquery (never a truncated list,
+        # which would silently hide referred hazards from the receiving department).
+        return Subquery(received.values("hazard_id"))
+    return ids
 
 
-def cube_prefixes(*, user, region: str = "", referred: list[int] | None = None) -> tuple[str, ...] | None:
+def cube_prefixes(
+    *, user, region: str = "", referred: list[int] | Subquery | None = None
+) -> tuple[str, ...] | None:
     """Region prefixes whose hazards are exactly what the user sees inside `region`, or None
     when the visible set is not a union of regions (enterprise users, referrals received from
     outside, the superuser's view is ('',)). `referred` as in `hazard_scope_q`."""
@@ -102,7 +114,7 @@ def cube_prefixes(*, user, region: str = "", referred: list[int] | None = None) 
     return tuple(p for p in prefixes if not any(p != o and p.startswith(o) for o in prefixes))
 
 
-def hazard_visible(*, user, referred: list[int] | None = None) -> QuerySet:
+def hazard_visible(*, user, referred: list[int] | Subquery | None = None) -> QuerySet:
     """Every hazard the user may see, unannotated (`referred` as in `hazard_scope_q`)."""
     q = hazard_scope_q(user=user, referred=referred)
     qs = Hazard.objects.all()
@@ -191,7 +203,7 @@ CUBE_BREAKDOWN_FILTERS = {
 }
 
 
-def hazard_totals_for(*, user, filterset, today=None, referred: list[int] | None = None) -> dict:
+def hazard_totals_for(*, user, filterset, today=None, referred: list[int] | Subquery | None = None) -> dict:
     """Ledger totals for the user's scope and the values of a HazardFilterSet the caller has
     already parsed (unbound: no filters; invalid: ValidationFailed naming each bad field).
 

@@ -51,6 +51,20 @@ def test_referral_to_market_supervision_and_acceptance(city, hazard):
     assert audit_verify().ok
 
 
+def _refer_to_market_a(city, hazard):
+    """A referral of `hazard` (district B) straight to district A's market department."""
+    from gasguard.hazards.models import HazardReferral
+
+    return HazardReferral.objects.create(
+        hazard=hazard,
+        region_code=hazard.region_code,
+        to_kind="market",
+        to_department=city.market_a,
+        to_region_code=city.market_a.region_code,
+        reason="跨区溯源",
+    )
+
+
 @pytest.mark.django_db
 def test_referral_receiver_outside_region_sees_the_hazard(city):
     from gasguard.accounts.tests.factories import MembershipFactory, UserFactory
@@ -62,18 +76,27 @@ def test_referral_receiver_outside_region_sees_the_hazard(city):
     # a department elsewhere (district A market) — referral routes to the hazard's own district normally
     MembershipFactory(user=user, role="inspector", department=city.market_a)
     assert not hazard_list(user=user).filter(pk=hazard.pk).exists()
-    from gasguard.hazards.models import HazardReferral
-
-    HazardReferral.objects.create(
-        hazard=hazard,
-        region_code=hazard.region_code,
-        to_kind="market",
-        to_department=city.market_a,
-        to_region_code=city.market_a.region_code,
-        reason="跨区溯源",
-    )
+    _refer_to_market_a(city, hazard)
     assert hazard_list(user=user).filter(pk=hazard.pk).exists()
     assert city_market.region_code == "4403"
+
+
+@pytest.mark.django_db
+def test_many_referrals_from_outside_are_all_visible(city, monkeypatch):
+    """Past the id-list cap the referred hazards come as a subquery, never a truncated list."""
+    from gasguard.accounts.tests.factories import MembershipFactory, UserFactory
+    from gasguard.hazards import selectors
+
+    hazards = [make_hazard(city.inspector_b, city.premises_b) for _ in range(3)]
+    user = UserFactory(username="market_many_referrals")
+    MembershipFactory(user=user, role="inspector", department=city.market_a)
+    for hazard in hazards:
+        _refer_to_market_a(city, hazard)
+    wanted = {h.pk for h in hazards}
+    assert set(selectors.referred_outside(user=user)) == wanted
+    monkeypatch.setattr(selectors, "REFERRED_LIST_MAX", 2)
+    assert wanted <= set(hazard_list(user=user).values_list("pk", flat=True))
+    assert selectors.cube_prefixes(user=user) is None  # still "not a union of regions"
 
 
 @pytest.mark.django_db
