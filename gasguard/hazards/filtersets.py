@@ -4,7 +4,6 @@ import django_filters
 from django.db import connection
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
 from gasguard.core.filters import IdFilter
 from gasguard.hazards.choices import HazardSourceChoices, HazardStatusChoices, HazardTargetTypeChoices
@@ -80,8 +79,9 @@ class HazardFilterSet(django_filters.FilterSet):
         return qs.filter(**prefix_range("region_code", value))
 
     def filter_overdue(self, qs, name, value):
-        today = timezone.localdate()
-        overdue = Q(deadline__lt=today) & ~Q(status=HazardStatusChoices.CLOSED)
+        from gasguard.hazards.selectors import overdue_q  # selectors import this module
+
+        overdue = overdue_q()
         return qs.filter(overdue) if value == "1" else qs.exclude(overdue)
 
     def filter_supervised(self, qs, name, value):
