@@ -14,6 +14,9 @@
    psycopg (raw_lookups_per_s), and a trivial endpoint (/healthz, one SELECT 1) on the same
    server command (http_floor_per_s). The gate and the floor each get a freshly started server
    and a warm-up run of their own, so worker recycling (--max-requests) hits both alike.
+   And the gate's own cost without an HTTP server: scans through config.wsgi.application in
+   this process, one at a time (gate_inprocess_cpu_us / _wall_us per decision; CPU time is
+   measured per process, so it moves less with other load on a shared machine than rates do).
 5. Excel registration of 100k cylinders (cylinder_import_xlsx, all-or-nothing) in seconds.
 
 Usage: .venv/bin/python bench/filling.py [--cylinders 1000000] [--seconds 15] [--connections 16]
@@ -73,6 +76,8 @@ PRODUCTION_GUNICORN = (
 GUNICORN_ARGS = (args.gunicorn or PRODUCTION_GUNICORN).split()
 
 DB_NAME = "gg_bench_filling"
+if args.redis_url:
+    os.environ.setdefault("REDIS_URL", args.redis_url)  # this process's in-process gate run too
 DB_URL = use_database(DB_NAME)
 
 from django.core.management import call_command  # noqa: E402
@@ -455,6 +460,63 @@ def register_excel(units, rows: int) -> float:
     return elapsed
 
 
+def inprocess_gate(*, token, station, operator, codes, n: int = 3000) -> dict:
+    """The gate's own cost without any HTTP server: `n` scans through config.wsgi.application
+    (the WSGI fast path, the view, the cache, both SQL statements) called in this process, one
+    at a time. CPU is this process's (PostgreSQL's and Redis's are not in it)."""
+    from config.wsgi import application
+
+    rng = random.Random(7)
+    run = uuid.uuid4().hex[:12]
+    statuses = {}
+
+    def start_response(status, headers):
+        statuses[status] = statuses.get(status, 0) + 1
+
+    def scan(i: int) -> None:
+        body = json.dumps(
+            {
+                "code": rng.choice(codes),
+                "station": station,
+                "operator": operator,
+                "idempotency_key": f"{run}-{i}",
+                "scanned_at": datetime.datetime.now(datetime.UTC).isoformat(),
+            }
+        ).encode()
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/api/cylinders/gate/",
+            "SCRIPT_NAME": "",
+            "QUERY_STRING": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80",
+            "HTTP_HOST": "127.0.0.1",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)),
+            "CONTENT_TYPE": "application/json",
+            "HTTP_AUTHORIZATION": f"Token {token}",
+        }
+        response = application(environ, start_response)
+        b"".join(response)
+        response.close()
+
+    for i in range(300):  # warm-up: caches, prepared statements, connection
+        scan(-1 - i)
+    statuses.clear()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for i in range(n):
+        scan(i)
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {
+        "cpu_us": round(cpu / n * 1e6),
+        "wall_us": round(wall / n * 1e6),
+        "ok": statuses.get("200 OK", 0) == n,
+    }
+
+
 def serve_and_load(kind: str, common: dict) -> dict:
     """Start gunicorn with GUNICORN_ARGS on a free port, warm up, measure `kind`, stop it."""
     import http.client
@@ -539,6 +601,8 @@ def main():
     gate = serve_and_load("gate", common)
     floor = serve_and_load("floor", common)
     raw = run_load("raw", url=DB_URL, codes=codes[:50_000])
+    inproc = inprocess_gate(**common)
+    connection.close()
 
     use_database(DB_NAME)
     register_s = register_excel(units, args.register) if args.register else None
@@ -557,6 +621,8 @@ def main():
                 "gate_paced_p99_ms": gate.get("paced", {}).get("p99"),
                 "gate_paced_p50_ms": gate.get("paced", {}).get("p50"),
                 "raw_lookups_per_s": raw["per_s"],
+                "gate_inprocess_cpu_us": inproc["cpu_us"] if inproc["ok"] else None,
+                "gate_inprocess_wall_us": inproc["wall_us"] if inproc["ok"] else None,
                 "raw_p99_ms": raw["p99"],
                 "http_floor_per_s": floor["per_s"],
                 "http_floor_p99_ms": floor["p99"],
