@@ -182,10 +182,47 @@ class PageFilters:
 
 # --- values from a JSON body (API views that take a plain object) -----------------------------
 
+# Dates before this are typing errors (year 0001, a two-digit year); they also overflow the
+# conversion to UTC of a date's midnight, so readers refuse them with a 400.
+EARLIEST_DATE = date(1900, 1, 1)
+_BAD_TEXT_RE = re.compile("[\x00\ud800-\udfff]")
+
+
+def text_error(text: str) -> str | None:
+    """Why a text cannot be stored, or None: PostgreSQL refuses NUL in text and jsonb, and a lone
+    surrogate (JSON "\\ud800") cannot be encoded as UTF-8 by any database driver."""
+    if _BAD_TEXT_RE.search(text):
+        return "含有不允许的字符（NUL 或无效的 Unicode 代理字符）"
+    return None
+
+
+def parse_text(value, field: str, *, max_length: int = 200, label: str | None = None) -> str:
+    """A query-string text (a search term): "" if empty, else the stripped text, or a 400 naming
+    the field when it is too long or holds a character no database stores."""
+    from gasguard.core.errors import ValidationFailed
+
+    text = "" if value is None else str(value).strip()
+    if len(text) > max_length:
+        raise ValidationFailed(f"{label or field}不能超过 {max_length} 个字符", field=field)
+    if message := text_error(text):
+        raise ValidationFailed(f"{label or field}{message}", field=field)
+    return text
+
+
+def body_object(data) -> dict:
+    """The request body of a view that takes a plain JSON object: a list, a string, a number or
+    null is a 400 instead of an AttributeError further down."""
+    from gasguard.core.errors import ValidationFailed
+
+    if hasattr(data, "get") and hasattr(data, "keys"):
+        return data
+    raise ValidationFailed("请求体须为 JSON 对象", field="non_field_errors")
+
 
 def body_text(data, field: str, *, default: str = "", max_length: int = 2000) -> str:
     """A text value from a JSON object: a string (a number is taken as its text); a list, an
-    object or true/false is a 400 naming the field instead of a crash further down."""
+    object or true/false is a 400 naming the field instead of a crash further down, and so is a
+    NUL byte or a lone surrogate (a 500 from the database otherwise)."""
     from gasguard.core.errors import ValidationFailed
 
     value = data.get(field)
@@ -196,11 +233,13 @@ def body_text(data, field: str, *, default: str = "", max_length: int = 2000) ->
     text = str(value)
     if len(text) > max_length:
         raise ValidationFailed(f"{field} 不能超过 {max_length} 个字符", field=field)
+    if message := text_error(text):
+        raise ValidationFailed(f"{field} {message}", field=field)
     return text
 
 
 def body_date(data, field: str, *, required: bool = True) -> date | None:
-    """A YYYY-MM-DD date from a JSON object, or a 400 naming the field."""
+    """A YYYY-MM-DD date (not before EARLIEST_DATE) from a JSON object, or a 400 naming the field."""
     from gasguard.core.errors import ValidationFailed
 
     value = data.get(field)
@@ -208,10 +247,34 @@ def body_date(data, field: str, *, required: bool = True) -> date | None:
         return None
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
+        else:
+            if day < EARLIEST_DATE:
+                raise ValidationFailed(f"{field} 不能早于 {EARLIEST_DATE}", field=field)
+            return day
     raise ValidationFailed(f"{field} 须为日期（如 2024-05-01）", field=field)
+
+
+def body_int(data, field: str, *, default: int = 0, min_value: int = 0, max_value: int = 2**31 - 1) -> int:
+    """A whole number from a JSON object or form (a number or numeric text) within
+    [min_value, max_value], or a 400 naming the field ("abc", 1.5, a list, 2**70)."""
+    from gasguard.core.errors import ValidationFailed
+
+    value = data.get(field)
+    if value in (None, ""):
+        return default
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,20}\s*", value):
+        number = int(value)
+    if number is None:
+        raise ValidationFailed(f"{field} 须为整数", field=field)
+    if not min_value <= number <= max_value:
+        raise ValidationFailed(f"{field} 须在 {min_value} 到 {max_value} 之间", field=field)
+    return number
 
 
 def body_decimal(data, field: str) -> str | None:

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, Q
 
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.errors import NotFound, PermissionDenied
+from gasguard.core.filters import text_error
 from gasguard.cylinders.choices import GateDecisionChoices
 from gasguard.cylinders.models import (
     Cylinder,
@@ -40,6 +41,9 @@ def cylinder_list(*, user, q: str = "", status: str = "", spec: str = "", owner_
 
 def cylinder_get(*, user, code: str = "", pk=None) -> Cylinder:
     """One cylinder in scope, by code or id; NotFound otherwise."""
+    if not pk and (len(code) > 80 or text_error(code)):
+        # No cylinder has such a code; PostgreSQL would refuse the NUL in the query (a 500).
+        raise NotFound("气瓶不存在，或不在您的数据权限范围内")
     qs = cylinder_list(user=user).select_related("manufacturer", "product_model")
     obj = qs.filter(pk=pk).first() if pk else qs.filter(code=code).first()
     if obj is None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from gasguard.audit.services import PendingEvent, audit_record, audit_record_many
 from gasguard.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gasguard.core.filters import EARLIEST_DATE, text_error
 from gasguard.core.prepared import fetchone_prepared
 from gasguard.cylinders import rules as cyl_rules
 from gasguard.cylinders.choices import (
@@ -116,18 +117,26 @@ def _parse_date(value, name: str, errors: list[str], *, required: bool = True) -
             errors.append(f"{name}不能为空")
         return None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        m = re.match(r"^(\d{4})-(\d{1,2})$", text)
-        if m:
-            return date(int(m.group(1)), int(m.group(2)), 1)
-        errors.append(f"{name}“{value}”不是有效日期（如 2021-05-01）")
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            try:
+                day = date.fromisoformat(text)
+            except ValueError:
+                m = re.match(r"^(\d{4})-(\d{1,2})$", text)
+                if not m:
+                    raise
+                day = date(int(m.group(1)), int(m.group(2)), 1)  # "2024-13" is still a ValueError
+        except ValueError:
+            errors.append(f"{name}“{str(value)[:40]}”不是有效日期（如 2021-05-01）")
+            return None
+    if day < EARLIEST_DATE:
+        errors.append(f"{name} {day} 早于 {EARLIEST_DATE}，请核对")
         return None
+    return day
 
 
 _SPEC_VALUES = frozenset(CylinderSpecChoices.values)
@@ -143,6 +152,11 @@ def _spec_of(value) -> str | None:
 def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | None, list[str]]:
     """One input row → model fields, or the list of what is wrong with it."""
     errors: list[str] = []
+    for key in ("code", "serial", "maker_name", "spec"):
+        if isinstance(row.get(key), str) and (message := text_error(row[key])):
+            errors.append(f"{XLSX_HEADERS.get(key, key)}{message}")
+    if errors:
+        return None, errors
     code = normalise(str(row.get("code") or ""))
     if code:
         if message := code_error(code):
@@ -164,16 +178,21 @@ def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | 
         errors.append(f"上次检验日期 {last} 早于制造日期 {made}")
     if last and last > today:
         errors.append(f"上次检验日期 {last} 晚于今天")
-    if made and due is None:
+    # A rejected date (e.g. 9999-12-31) must not reach add_years: year 10003 is an OverflowError.
+    if made and due is None and made <= today and not (last and last > today):
         due = cyl_rules.add_years(last or made, cyl_rules.inspection_years())
     if made and due and due < made:
         errors.append(f"下次检验日期 {due} 早于制造日期 {made}")
+    latest_due = cyl_rules.add_years(today, cyl_rules.inspection_years())
+    if due and due > latest_due:
+        # A due date centuries ahead would keep a cylinder from ever being "overdue" at the gate.
+        errors.append(f"下次检验日期 {due} 晚于 {latest_due}（今天起一个检验周期），请核对")
     life = row.get("design_life_years") or cyl_rules.design_life_years()
     try:
         life = int(life)
         if not 1 <= life <= 30:
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors.append(f"设计使用年限“{row.get('design_life_years')}”应为1–30的整数")
     two_phase = row.get("is_two_phase")
     two_phase = (
@@ -183,6 +202,8 @@ def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | 
     )
     refurbished = row.get("refurbished") in (True, "1", "true", "是", "yes")
     maker_name = str(row.get("maker_name") or "").strip()
+    if len(maker_name) > 200:
+        errors.append("制造单位名称过长（≤200字符）")
     if errors:
         return None, errors
     return {
@@ -195,7 +216,7 @@ def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | 
         "design_life_years": life,
         "last_inspected_on": last,
         "next_inspection_due": due,
-        "maker_name": maker_name[:200],
+        "maker_name": maker_name,
         "manufacturer_id": makers_by_name.get(maker_name),
     }, []
 
@@ -220,6 +241,7 @@ def cylinder_register_bulk(*, actor, owner, rows: list[dict], valid_only: bool =
 
     today = timezone.localdate()
     names = {str(r.get("maker_name") or "").strip() for r in rows} - {""}
+    names = {n for n in names if len(n) <= 200 and not text_error(n)}  # the rest are row errors
     makers_by_name = (
         dict(Enterprise.objects.filter(name__in=names).values_list("name", "pk")) if names else {}
     )
@@ -443,21 +465,30 @@ XLSX_COLUMNS = {
 
 
 DATE_KEYS = ("manufactured_on", "last_inspected_on", "next_inspection_due")
+XLSX_HEADERS = {key: header for header, key in XLSX_COLUMNS.items()}
 
 
 def xlsx_rows(upload) -> list[dict]:
     """Rows of a registration workbook (first sheet, header row with the XLSX_COLUMNS names)."""
+    import zipfile
+    from xml.etree.ElementTree import ParseError
+
     from gasguard.core.uploads import validate_xlsx
     from gasguard.cylinders.xlsx import UnsupportedWorkbook, excel_date, read_rows
 
     validate_xlsx(upload, field="file")
     try:
         raw_rows, date1904 = read_rows(upload)
-    except (UnsupportedWorkbook, KeyError, ValueError):
-        raw_rows, date1904 = _openpyxl_rows(upload), False
-    if not raw_rows or not any(v not in (None, "") for v in raw_rows[0]):
+    except (UnsupportedWorkbook, KeyError, ValueError, ParseError, zipfile.BadZipFile):
+        try:
+            raw_rows, date1904 = _openpyxl_rows(upload), False
+        except Exception:  # noqa: BLE001 - whatever openpyxl trips over in a damaged workbook
+            raise ValidationFailed(
+                "无法读取该 Excel 文件，请用 Excel 打开后另存为 .xlsx 再导入", field="file"
+            ) from None
+    header = (raw_rows[0] if raw_rows else None) or []
+    if not any(v not in (None, "") for v in header):
         raise ValidationFailed("表格为空", field="file")
-    header = raw_rows[0]
     columns = {}
     for i, name in enumerate(header):
         key = XLSX_COLUMNS.get(str(name or "").strip())
@@ -1210,6 +1241,8 @@ def gas_batch_create(
         if not Decimal("0") < quantity_t < Decimal("1000000"):
             raise ValidationFailed("进货数量须大于 0 吨且小于 100 万吨", field="quantity_t")
         quantity_t = quantity_t.quantize(Decimal("0.001"))
+        if not quantity_t:  # 1e-30 t rounds to 0.000 t
+            raise ValidationFailed("进货数量须大于 0 吨且小于 100 万吨", field="quantity_t")
     else:
         quantity_t = None
     try:
@@ -1285,6 +1318,12 @@ def gas_sample_record(
     for name, value in values.items():
         if value is not None and value < 0:
             raise ValidationFailed(f"{LIMIT_LABELS[name][0]}不能为负", field=name)
+        column = GasQualitySample._meta.get_field(name)
+        ceiling = Decimal(10) ** (column.max_digits - column.decimal_places)
+        if value is not None and value >= ceiling:
+            # Beyond the column (numeric(8,1) for kPa): a database overflow, i.e. a 500, otherwise.
+            label, unit = LIMIT_LABELS[name]
+            raise ValidationFailed(f"{label}须小于 {ceiling}{unit}", field=name)
     if values["dme_pct"] > 100 or (values["c5_plus_pct"] is not None and values["c5_plus_pct"] > 100):
         raise ValidationFailed("百分比不能超过100", field="dme_pct")
     limits = gas_limits()
@@ -1607,6 +1646,10 @@ def delivery_record(
             errors["vehicle"] = ["车辆不属于本企业或已停用"]
         elif not any(a.is_valid_on(today) for a in vehicle.assignments.filter(worker=worker)):
             errors["vehicle"] = [f"送气工 {worker.name} 与车辆 {vehicle.plate} 无有效人车绑定"]
+    if delivered_at is not None and delivered_at > timezone.now() + timedelta(
+        minutes=settings.GASGUARD_GATE_MAX_CLOCK_SKEW_MINUTES
+    ):
+        errors["delivered_at"] = ["配送时间不能晚于当前时间（请校准终端时钟）"]
     if supply_station is not None and supply_station.kind != "lpg_supply_station":
         errors["supply_station"] = ["供应站须为液化石油气供应站设施"]
     outs = [normalise(c) for c in out_codes or [] if str(c).strip()]

@@ -14,6 +14,8 @@ from xml.etree.ElementTree import iterparse
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _CELL_RE = re.compile(r"([A-Z]+)(\d+)")
+MAX_COLUMN = 16383  # XFD, Excel's last column (0-based)
+MAX_ROW = 1048576  # Excel's last row
 
 
 class UnsupportedWorkbook(Exception):
@@ -57,8 +59,9 @@ def _shared_strings(zf: zipfile.ZipFile) -> list[str]:
     return out
 
 
-def read_rows(upload) -> tuple[list[list], bool]:
-    """(rows as lists of raw values, date1904) of the first sheet."""
+def read_rows(upload) -> tuple[list[list | None], bool]:
+    """(rows as lists of raw values, date1904) of the first sheet; rows[i] is sheet row i + 1
+    (None for a row the file leaves out)."""
     upload.seek(0)
     with zipfile.ZipFile(upload) as zf:
         path, date1904 = _first_sheet_path(zf)
@@ -77,7 +80,10 @@ def read_rows(upload) -> tuple[list[list], bool]:
                     elif v is None or v.text is None:
                         value = None
                     elif t == "s":
-                        value = strings[int(v.text)]
+                        index = int(v.text)
+                        if not 0 <= index < len(strings):
+                            raise UnsupportedWorkbook("shared string index out of range")
+                        value = strings[index]
                     elif t in ("str", "e"):
                         value = v.text
                     elif t == "b":
@@ -88,13 +94,23 @@ def read_rows(upload) -> tuple[list[list], bool]:
                     else:
                         raise UnsupportedWorkbook(f"cell type {t}")
                     if ref:
-                        m = _CELL_RE.match(ref)
+                        m = _CELL_RE.fullmatch(ref)
+                        if m is None:
+                            raise UnsupportedWorkbook(f"cell reference {ref}")
                         index = _col(m.group(1))
+                        if index > MAX_COLUMN:
+                            raise UnsupportedWorkbook(f"cell {ref} beyond column XFD")
                         while len(row) < index:
                             row.append(None)
                     row.append(value)
                     el.clear()
                 elif tag == f"{NS}row":
+                    number = el.get("r")
+                    if number is not None:
+                        if not number.isdigit() or not len(rows) < int(number) <= MAX_ROW:
+                            raise UnsupportedWorkbook(f"row number {number}")
+                        # Rows Excel left out (empty) keep their place, so errors name the right row.
+                        rows.extend([None] * (int(number) - 1 - len(rows)))
                     rows.append(row)
                     row = []
                     el.clear()
@@ -107,4 +123,7 @@ def excel_date(value, date1904: bool = False):
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     base = date(1904, 1, 1) if date1904 else date(1899, 12, 30)
-    return base + timedelta(days=int(value))
+    try:
+        return base + timedelta(days=int(value))
+    except (ValueError, OverflowError):
+        return value  # NaN or beyond year 9999: left for the row check to name as not a date

@@ -1,7 +1,10 @@
 """Serializers of the 一瓶一码 API (output shapes and input parsing; no business rules)."""
 
+from datetime import UTC
+
 from rest_framework import serializers
 
+from gasguard.core.filters import EARLIEST_DATE
 from gasguard.cylinders.models import Cylinder, Delivery, Fill, FillAttempt, GasBatch, GasQualitySample
 
 
@@ -177,6 +180,20 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A DateTimeField that refuses times before EARLIEST_DATE with a field error: DRF's own
+    field crashes (OverflowError) converting year 0001 in Asia/Shanghai to UTC."""
+
+    def to_internal_value(self, value):
+        try:
+            result = super().to_internal_value(value)
+            if result.astimezone(UTC).date() < EARLIEST_DATE:
+                raise OverflowError(value)
+        except OverflowError:
+            raise serializers.ValidationError(f"时间不能早于 {EARLIEST_DATE}") from None
+        return result
+
+
 class DeliveryInputSerializer(serializers.Serializer):
     enterprise = serializers.IntegerField()
     premises = serializers.IntegerField()
@@ -189,6 +206,6 @@ class DeliveryInputSerializer(serializers.Serializer):
     return_codes = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, default=list
     )
-    delivered_at = serializers.DateTimeField(required=False, allow_null=True)
+    delivered_at = BoundedDateTimeField(required=False, allow_null=True)
     lon = serializers.FloatField(required=False, allow_null=True)
     lat = serializers.FloatField(required=False, allow_null=True)

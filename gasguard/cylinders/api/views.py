@@ -1,6 +1,6 @@
 """API of 一瓶一码 (/api/cylinders/): thin shells over services and selectors."""
 
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
@@ -15,10 +15,21 @@ from rest_framework.response import Response
 from gasguard.accounts.selectors import user_scope
 from gasguard.core.api import StandardPagination
 from gasguard.core.errors import NotFound, ValidationFailed
-from gasguard.core.filters import body_date, body_decimal, body_text, parse_id
+from gasguard.core.filters import (
+    EARLIEST_DATE,
+    body_date,
+    body_decimal,
+    body_object,
+    body_text,
+    parse_bool,
+    parse_choice,
+    parse_id,
+    parse_text,
+)
 from gasguard.core.schema import OBJECT, paginated, query, results_of
 from gasguard.cylinders import selectors, services
 from gasguard.cylinders.api import serializers as s
+from gasguard.cylinders.choices import CylinderSpecChoices, CylinderStatusChoices
 from gasguard.cylinders.epcis import epcis_document, events_for_export
 from gasguard.registry.models import Enterprise, Facility, Premises, Staff
 
@@ -66,11 +77,11 @@ def cylinder_collection(request):
         p = request.query_params
         qs = selectors.cylinder_list(
             user=request.user,
-            q=p.get("q", ""),
-            status=p.get("status", ""),
-            spec=p.get("spec", ""),
+            q=parse_text(p.get("q"), "q", max_length=80),
+            status=parse_choice(p.get("status"), "status", CylinderStatusChoices) or "",
+            spec=parse_choice(p.get("spec"), "spec", CylinderSpecChoices) or "",
             owner_id=_int_or_400(p["owner"], "owner") if p.get("owner") else None,
-            overdue=p.get("overdue") in ("1", "true"),
+            overdue=bool(parse_bool(p.get("overdue"), "overdue")),
         )
         return _page(request, qs, s.CylinderSerializer)
     data = _valid(s.CylinderRegisterSerializer, request.data)
@@ -147,8 +158,9 @@ def cylinder_detail(request, code):
 @api_view(["POST"])
 def cylinder_action(request, code, action):
     cylinder = selectors.cylinder_get(user=request.user, code=code)
-    d = request.data
-    reason = body_text(d, "reason")
+    d = body_object(request.data)
+    # 300: the longest reason every action can store (CylinderCustody.reason, event summaries).
+    reason = body_text(d, "reason", max_length=300)
     if action == "transfer":
         services.cylinder_transfer(
             actor=request.user,
@@ -177,7 +189,7 @@ def cylinder_action(request, code, action):
             body=_enterprise(request.user, d.get("body"), "body"),
             inspected_on=body_date(d, "inspected_on"),
             result=body_text(d, "result"),
-            report_no=body_text(d, "report_no"),
+            report_no=body_text(d, "report_no", max_length=64),
         )
     else:
         raise NotFound("未知操作")
@@ -230,7 +242,7 @@ def violation_collection(request):
 def gas_batch_collection(request):
     if request.method == "GET":
         return _page(request, selectors.gas_batch_list(user=request.user), s.GasBatchSerializer)
-    d = request.data
+    d = body_object(request.data)
     received = body_date(d, "received_on")
     batch = services.gas_batch_create(
         actor=request.user,
@@ -258,8 +270,8 @@ def gas_batch_recall(request, pk):
 def gas_sample_collection(request):
     if request.method == "GET":
         return _page(request, selectors.gas_sample_list(user=request.user), s.GasSampleSerializer)
-    d = request.data
-    batch = selectors.gas_batch_get(user=request.user, pk=d.get("batch"))
+    d = body_object(request.data)
+    batch = selectors.gas_batch_get(user=request.user, pk=parse_id(d.get("batch"), "batch"))
     sample = services.gas_sample_record(
         actor=request.user,
         batch=batch,
@@ -314,7 +326,7 @@ def delivery_check(request, pk):
             {"items": [{"id": i["id"], "title": i["title"], "question": i["question"]} for i in items]}
         )
     check = services.delivery_check_record(
-        actor=request.user, delivery=delivery, answers=request.data.get("answers")
+        actor=request.user, delivery=delivery, answers=body_object(request.data).get("answers")
     )
     return Response(
         {"id": check.pk, "failed": check.failed_rule_ids, "hazards": check.hazard_ids}, status=201
@@ -330,17 +342,21 @@ def _parse_bound(value: str, field: str, end: bool = False):
             dt = datetime.combine(day, time.max if end else time.min)
         else:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        dt = timezone.make_aware(dt) if timezone.is_naive(dt) else dt
+        # Year 0001 or 9999 with an offset lies outside what a UTC datetime can hold.
+        if dt.astimezone(UTC).date() < EARLIEST_DATE:
+            raise ValueError(value)
+    except (ValueError, OverflowError):
         raise ValidationFailed(f"时间“{value}”格式错误（如 2024-05-01）", field=field) from None
-    return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
+    return dt
 
 
 def _epcis_events(request):
     """GET ?code=&from=&to= → EPCIS 2.0 JSON-LD document of the scoped cylinders' events."""
     p = request.query_params
     qs = selectors.cylinder_list(user=request.user)
-    if p.get("code"):
-        qs = qs.filter(code=p["code"].strip().upper())
+    if code := parse_text(p.get("code"), "code", max_length=80):
+        qs = qs.filter(code=code.upper())
         if not qs.exists():
             raise NotFound("气瓶不存在，或不在您的数据权限范围内", field="code")
     start = _parse_bound(p.get("from", ""), "from")
@@ -422,7 +438,7 @@ def recall(request):
         else None
     )
     maker = Enterprise.objects.filter(pk=_int_or_400(p["maker"], "maker")).first() if p.get("maker") else None
-    two_phase = p.get("two_phase") in ("1", "true")
+    two_phase = bool(parse_bool(p.get("two_phase"), "two_phase"))
     if pm is None and maker is None and not two_phase:
         raise ValidationFailed("请指定产品型号、制造单位或 two_phase=1", field="product_model")
     return Response(

@@ -83,3 +83,16 @@ def gate_body(unit, code, **kw) -> dict:
         "scanned_at": timezone.now().isoformat(),
         **kw,
     }
+
+
+def api_error(response, status: int = 400) -> dict:
+    """The error envelope's body of an API response, asserting the status and the envelope shape."""
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    data = response.json()
+    assert set(data) == {"error"}, data
+    return data["error"]
+
+
+def post_json_raw(client, path: str, body: str):
+    """POST a JSON text as written, lone surrogates included (which the test client cannot encode)."""
+    return client.generic("POST", path, body.encode("utf-8", "surrogatepass"), "application/json")
