@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gasguard.audit.services import audit_record
 from gasguard.core.errors import Conflict, ValidationFailed
+from gasguard.core.filters import EARLIEST_DATE, text_error
 from gasguard.cylinders.permissions import require_any_regulator, require_regulator
 from gasguard.products.choices import (
     BlacklistSourceChoices,
@@ -77,6 +78,32 @@ def product_model_create(
     return pm
 
 
+SPOT_CHECK_ITEM_KEYS = ("item", "result", "note")
+
+
+def _spot_check_items(items) -> list[dict]:
+    """检验项目 as [{"item", "result", "note"}] of text (what the form builds); anything else —
+    a string, an object, NUL bytes PostgreSQL's jsonb refuses — is a 400 naming the row."""
+    if items in (None, ""):
+        return []
+    if not isinstance(items, list):
+        raise ValidationFailed("检验项目须为列表：[{item, result, note}]", field="items")
+    if len(items) > 200:
+        raise ValidationFailed("检验项目最多 200 项", field="items")
+    rows = []
+    for n, row in enumerate(items, start=1):
+        if not isinstance(row, dict) or set(row) - set(SPOT_CHECK_ITEM_KEYS):
+            raise ValidationFailed(f"检验项目第{n}项须为 {{item, result, note}}", field="items")
+        values = {key: row.get(key) or "" for key in SPOT_CHECK_ITEM_KEYS}
+        for key, value in values.items():
+            if not isinstance(value, str) or len(value) > 500 or text_error(value):
+                raise ValidationFailed(f"检验项目第{n}项的 {key} 须为不超过 500 字的文本", field="items")
+        if not values["item"].strip() or not values["result"].strip():
+            raise ValidationFailed(f"检验项目第{n}项须填写项目和结果", field="items")
+        rows.append(values)
+    return rows
+
+
 def spot_check_record(
     *,
     actor,
@@ -96,12 +123,15 @@ def spot_check_record(
         raise ValidationFailed(f"未知结论：{result}", field="result")
     if checked_on > timezone.localdate():
         raise ValidationFailed("抽查日期不能晚于今天", field="checked_on")
+    if checked_on < EARLIEST_DATE:
+        raise ValidationFailed(f"抽查日期不能早于 {EARLIEST_DATE}", field="checked_on")
+    items = _spot_check_items(items)
     with transaction.atomic():
         sc = SpotCheck.objects.create(
             product_model=product_model,
             checked_on=checked_on,
             result=result,
-            items=items or [],
+            items=items,
             department=department,
             seller=seller,
             report_no=report_no,
@@ -147,6 +177,8 @@ def blacklist_add(
         errors["reason"] = ["请填写列入原因"]
     if source not in BlacklistSourceChoices.values:
         errors["source"] = [f"未知来源：{source}"]
+    if listed_on is not None and not EARLIEST_DATE <= listed_on <= timezone.localdate():
+        errors["listed_on"] = [f"列入日期须在 {EARLIEST_DATE} 与今天之间"]
     if errors:
         raise ValidationFailed("黑名单信息有误", errors=errors)
     with transaction.atomic():

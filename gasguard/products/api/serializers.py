@@ -65,9 +65,10 @@ class RecallSerializer(serializers.ModelSerializer):
 class RecallProgressSerializer(serializers.Serializer):
     """Progress counts of a recall (已查找到/已收回/已报废); absent counts are 0."""
 
-    located = serializers.IntegerField(min_value=0, default=0)
-    returned = serializers.IntegerField(min_value=0, default=0)
-    scrapped = serializers.IntegerField(min_value=0, default=0)
+    # max_value: the PositiveIntegerField columns (a larger count was an overflow, i.e. a 500).
+    located = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
+    returned = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
+    scrapped = serializers.IntegerField(min_value=0, max_value=2**31 - 1, default=0)
 
 
 class RecallCloseSerializer(serializers.Serializer):

@@ -6,8 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from gasguard.core import filters
 from gasguard.core.api import StandardPagination
-from gasguard.core.filters import parse_bool, parse_choice
 from gasguard.core.schema import OBJECT, paginated, query
 from gasguard.products import selectors, services
 from gasguard.products.api import serializers as s
@@ -36,9 +36,9 @@ def _valid(ser, data):
 @api_view(["GET", "POST"])
 def product_models(request):
     if request.method == "GET":
-        kind = parse_choice(request.query_params.get("kind"), "kind", ProductKindChoices)
+        kind = filters.parse_choice(request.query_params.get("kind"), "kind", ProductKindChoices)
         qs = selectors.product_model_list(
-            user=request.user, kind=kind or "", q=request.query_params.get("q", "")
+            user=request.user, kind=kind or "", q=filters.parse_text(request.query_params.get("q"), "q")
         )
         return _page(request, qs, s.ProductModelSerializer)
     d = _valid(s.ProductModelSerializer, request.data)
@@ -53,9 +53,8 @@ def spot_checks(request):
     if request.method == "GET":
         return _page(request, selectors.spot_check_list(user=request.user), s.SpotCheckSerializer)
     d = _valid(s.SpotCheckSerializer, request.data)
-    sc = services.spot_check_record(
-        actor=request.user, blacklist=request.data.get("blacklist") in (True, "1", "true"), **d
-    )
+    blacklist = filters.parse_bool(filters.body_object(request.data).get("blacklist"), "blacklist")
+    sc = services.spot_check_record(actor=request.user, blacklist=bool(blacklist), **d)
     return Response(s.SpotCheckSerializer(sc).data, status=201)
 
 
@@ -70,7 +69,7 @@ def spot_checks(request):
 @api_view(["GET", "POST"])
 def blacklist(request):
     if request.method == "GET":
-        active = not parse_bool(request.query_params.get("all"), "all")
+        active = not filters.parse_bool(request.query_params.get("all"), "all")
         return _page(
             request,
             selectors.blacklist_list(user=request.user, active_only=active),
@@ -85,7 +84,8 @@ def blacklist(request):
 @api_view(["POST"])
 def blacklist_lift(request, pk):
     entry = get_object_or_404(BlacklistEntry, pk=pk)
-    entry = services.blacklist_lift(actor=request.user, entry=entry, reason=request.data.get("reason", ""))
+    reason = filters.body_text(filters.body_object(request.data), "reason", max_length=300)
+    entry = services.blacklist_lift(actor=request.user, entry=entry, reason=reason)
     return Response(s.BlacklistEntrySerializer(entry).data)
 
 
@@ -95,12 +95,13 @@ def blacklist_lift(request, pk):
 def recalls(request):
     if request.method == "GET":
         return _page(request, selectors.recall_list(user=request.user), s.RecallSerializer)
-    pm = get_object_or_404(ProductModel, pk=request.data.get("product_model"))
+    d = filters.body_object(request.data)
+    pm = get_object_or_404(ProductModel, pk=filters.parse_id(d.get("product_model"), "product_model"))
     recall = services.recall_start(
         actor=request.user,
         product_model=pm,
-        reason=request.data.get("reason", ""),
-        target_count=int(request.data.get("target_count") or 0),
+        reason=filters.body_text(d, "reason", max_length=300),
+        target_count=filters.body_int(d, "target_count", min_value=0),
     )
     return Response(s.RecallSerializer(recall).data, status=201)
 
@@ -132,16 +133,20 @@ def findings(request):
 
     if request.method == "GET":
         return _page(request, selectors.finding_list(user=request.user), s.ProductFindingSerializer)
-    d = request.data
-    hazard = get_object_or_404(Hazard, pk=d.get("hazard"))
-    pm = get_object_or_404(ProductModel, pk=d["product_model"]) if d.get("product_model") else None
-    seller = get_object_or_404(Enterprise, pk=d["seller"]) if d.get("seller") else None
+    d = filters.body_object(request.data)
+    hazard = get_object_or_404(Hazard, pk=filters.parse_id(d.get("hazard"), "hazard"))
+    pm_id, seller_id = (
+        filters.parse_id(d.get("product_model"), "product_model"),
+        filters.parse_id(d.get("seller"), "seller"),
+    )
+    pm = get_object_or_404(ProductModel, pk=pm_id) if pm_id else None
+    seller = get_object_or_404(Enterprise, pk=seller_id) if seller_id else None
     finding = services.product_finding_link(
         actor=request.user,
         hazard=hazard,
         product_model=pm,
         seller=seller,
-        seller_name=d.get("seller_name", ""),
-        note=d.get("note", ""),
+        seller_name=filters.body_text(d, "seller_name", max_length=200),
+        note=filters.body_text(d, "note", max_length=500),
     )
     return Response(s.ProductFindingSerializer(finding).data, status=201)
