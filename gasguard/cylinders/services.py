@@ -1636,7 +1636,8 @@ def delivery_record(
         errors["premises"] = [f"{enterprise.name} 未登记经营/配送区域，不能配送"]
     elif not any(premises.region_code.startswith(code) for code in areas):
         errors["premises"] = [
-            f"{premises.name}（区划 {premises.region_code}）不在 {enterprise.name} 的许可经营区域（{'、'.join(areas)}）内"
+            # Not the premises' name: an id of any premises in the city must not reveal whose it is.
+            f"该客户场所（区划 {premises.region_code}）不在 {enterprise.name} 的许可经营区域（{'、'.join(areas)}）内"
         ]
     if worker.enterprise_id != enterprise.pk or not worker.is_active:
         errors["worker"] = ["送气工不是本企业在岗人员"]

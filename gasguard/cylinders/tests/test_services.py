@@ -306,6 +306,7 @@ def test_delivery_outside_the_licensed_area_is_refused(unit, city, delivery_setu
     with pytest.raises(ValidationFailed) as exc:
         delivery_setup["deliver"]([c.code], premises=city.premises_b)
     assert "premises" in exc.value.errors and "许可经营区域" in exc.value.errors["premises"][0]
+    assert city.premises_b.name not in exc.value.errors["premises"][0]  # an id must not reveal whose it is
 
 
 def test_delivery_inside_area_records_items_and_timeline(unit, city, delivery_setup):
