@@ -1,5 +1,7 @@
 """API plumbing shared by every app: pagination, the one error format, scoped viewset base."""
 
+import re
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -8,7 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from gasguard.core.errors import DomainError
+from gasguard.core.errors import DomainError, NotFound, ValidationFailed
 from gasguard.core.permissions import PersonalWritePermission, WriteRolePermission
 
 __all__ = [
@@ -21,10 +23,38 @@ __all__ = [
 
 
 class StandardPagination(PageNumberPagination):
-    """`?page=` and `?page_size=` (at most 500)."""
+    """`?page=` (from 1, or `last`) and `?page_size=` (1–500). A value that is not such a number
+    is a 400 naming the parameter — not silently the first page or the default size — and a
+    page past the end is a 404 naming `page`."""
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        if not raw:
+            return self.page_size
+        if not re.fullmatch(r"\d{1,9}", raw) or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationFailed(
+                f"page_size 须为 1 到 {self.max_page_size} 的整数（收到“{raw[:20]}”）", field="page_size"
+            )
+        return int(raw)
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param, "").strip()
+        if not raw:
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        if not re.fullmatch(r"\d{1,9}", raw) or int(raw) < 1:
+            raise ValidationFailed(f"page 须为从 1 开始的整数或 last（收到“{raw[:20]}”）", field="page")
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:
+            raise NotFound(str(exc.detail), field="page") from None
 
 
 def _flatten(detail) -> dict[str, list[str]]:
