@@ -161,8 +161,13 @@ def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | 
     if code:
         if message := code_error(code):
             errors.append(f"气瓶码 {code}：{message}")
-    serial = str(row.get("serial") or "").strip()
-    if not serial:
+    raw_serial = row.get("serial")
+    if isinstance(raw_serial, list | dict | bool):
+        # A JSON list or object would be stored as its Python text ("['A1']").
+        errors.append("钢印号须为文字或数字")
+        raw_serial = ""
+    serial = str(raw_serial or "").strip()
+    if not serial and not errors:
         errors.append("钢印号不能为空")
     elif len(serial) > 40:
         errors.append("钢印号过长（≤40字符）")
@@ -189,7 +194,9 @@ def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | 
         errors.append(f"下次检验日期 {due} 晚于 {latest_due}（今天起一个检验周期），请核对")
     life = row.get("design_life_years") or cyl_rules.design_life_years()
     try:
-        life = int(life)
+        if isinstance(life, bool) or (isinstance(life, float) and not life.is_integer()):
+            raise ValueError  # true, 1.5: int() would quietly make them 1
+        life = int(life)  # 8, 8.0 (an Excel number), "8"; "1.5" and "abc" fail here
         if not 1 <= life <= 30:
             raise ValueError
     except (TypeError, ValueError, OverflowError):

@@ -105,6 +105,35 @@ def test_bulk_rows_with_nul_or_surrogates_name_the_row(unit, city, api, field, t
     assert not Cylinder.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("serial", ["A1"], "钢印号须为文字或数字"),
+        ("serial", {"a": 1}, "钢印号须为文字或数字"),
+        ("serial", True, "钢印号须为文字或数字"),
+        ("design_life_years", 1.5, "设计使用年限"),
+        ("design_life_years", "1.5", "设计使用年限"),
+        ("design_life_years", True, "设计使用年限"),
+    ],
+)
+def test_bulk_rows_of_the_wrong_type_name_the_row(unit, city, api, field, value, message):
+    row = {"serial": "S-1", "spec": "YSP35.5", "manufactured_on": "2020-01-01", field: value}
+    r = api(city.taskforce_admin).post(
+        "/api/cylinders/cylinders/bulk/", {"owner": unit.enterprise.pk, "rows": [row]}, format="json"
+    )
+    assert message in " ".join(api_error(r)["fields"]["第1行"])
+    assert not Cylinder.objects.exists()
+
+
+def test_bulk_rows_take_whole_numbers_as_excel_writes_them(unit, city, api):
+    row = {"serial": 12345, "spec": "YSP35.5", "manufactured_on": "2020-01-01", "design_life_years": 8.0}
+    r = api(city.taskforce_admin).post(
+        "/api/cylinders/cylinders/bulk/", {"owner": unit.enterprise.pk, "rows": [row]}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    assert Cylinder.objects.get().design_life_years == 8 and Cylinder.objects.get().serial == "12345"
+
+
 def test_list_search_with_nul_is_a_400_not_every_cylinder(unit, city, api):
     cylinder(unit.enterprise)
     r = api(unit.user).get("/api/cylinders/cylinders/", {"q": "\x00"})
