@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from gasguard.core import filters
 from gasguard.core.api import StandardPagination
 from gasguard.core.schema import OBJECT, paginated, query
+from gasguard.cylinders.permissions import require_any_regulator
 from gasguard.products import selectors, services
 from gasguard.products.api import serializers as s
 from gasguard.products.choices import ProductKindChoices
@@ -19,6 +20,13 @@ from gasguard.registry.models import Enterprise
 def _page(request, qs, ser):
     p = StandardPagination()
     return p.get_paginated_response(ser(p.paginate_queryset(qs, request), many=True).data)
+
+
+def _regulators_only(request) -> None:
+    """Every write here is for 市场监管/专班: anyone else gets the 403 before the input is read
+    (a 400 about the fields first would tell an enterprise user what to send); the service
+    checks the region once the object is known."""
+    require_any_regulator(request.user)
 
 
 def _valid(ser, data):
@@ -41,6 +49,7 @@ def product_models(request):
             user=request.user, kind=kind or "", q=filters.parse_text(request.query_params.get("q"), "q")
         )
         return _page(request, qs, s.ProductModelSerializer)
+    _regulators_only(request)
     d = _valid(s.ProductModelSerializer, request.data)
     pm = services.product_model_create(actor=request.user, **d)
     return Response(s.ProductModelSerializer(pm).data, status=201)
@@ -52,6 +61,7 @@ def product_models(request):
 def spot_checks(request):
     if request.method == "GET":
         return _page(request, selectors.spot_check_list(user=request.user), s.SpotCheckSerializer)
+    _regulators_only(request)
     d = _valid(s.SpotCheckSerializer, request.data)
     blacklist = filters.parse_bool(filters.body_object(request.data).get("blacklist"), "blacklist")
     sc = services.spot_check_record(actor=request.user, blacklist=bool(blacklist), **d)
@@ -75,6 +85,7 @@ def blacklist(request):
             selectors.blacklist_list(user=request.user, active_only=active),
             s.BlacklistEntrySerializer,
         )
+    _regulators_only(request)
     d = _valid(s.BlacklistEntrySerializer, request.data)
     entry = services.blacklist_add(actor=request.user, **d)
     return Response(s.BlacklistEntrySerializer(entry).data, status=201)
@@ -83,6 +94,7 @@ def blacklist(request):
 @extend_schema(request=None, responses=s.BlacklistEntrySerializer)
 @api_view(["POST"])
 def blacklist_lift(request, pk):
+    _regulators_only(request)
     entry = get_object_or_404(BlacklistEntry, pk=pk)
     reason = filters.body_text(filters.body_object(request.data), "reason", max_length=300)
     entry = services.blacklist_lift(actor=request.user, entry=entry, reason=reason)
@@ -95,6 +107,7 @@ def blacklist_lift(request, pk):
 def recalls(request):
     if request.method == "GET":
         return _page(request, selectors.recall_list(user=request.user), s.RecallSerializer)
+    _regulators_only(request)
     d = filters.body_object(request.data)
     pm = get_object_or_404(ProductModel, pk=filters.parse_id(d.get("product_model"), "product_model"))
     recall = services.recall_start(
@@ -109,6 +122,7 @@ def recalls(request):
 @extend_schema(request=s.RecallProgressSerializer, responses=s.RecallSerializer)
 @api_view(["POST"])
 def recall_progress(request, pk):
+    _regulators_only(request)
     recall = get_object_or_404(Recall, pk=pk)
     d = _valid(s.RecallProgressSerializer, request.data)
     recall = services.recall_update_progress(actor=request.user, recall=recall, **d)
@@ -119,6 +133,7 @@ def recall_progress(request, pk):
 @api_view(["POST"])
 def recall_close(request, pk):
     """Close a recall (结束召回); a second close is a 409."""
+    _regulators_only(request)
     recall = get_object_or_404(Recall, pk=pk)
     d = _valid(s.RecallCloseSerializer, request.data)
     recall = services.recall_close(actor=request.user, recall=recall, **d)
@@ -133,6 +148,7 @@ def findings(request):
 
     if request.method == "GET":
         return _page(request, selectors.finding_list(user=request.user), s.ProductFindingSerializer)
+    _regulators_only(request)
     d = filters.body_object(request.data)
     hazard = get_object_or_404(Hazard, pk=filters.parse_id(d.get("hazard"), "hazard"))
     pm_id, seller_id = (

@@ -145,3 +145,30 @@ def test_model_search_with_nul_is_a_400(city, api):
     assert (
         "q" in api_error(api(city.market_inspector_a).get("/api/products/models/", {"q": "\x00"}))["fields"]
     )
+
+
+def test_non_regulators_get_the_403_before_their_input_is_read(city, api, hose):
+    """An enterprise user (or a 住建 inspector) posting garbage learns nothing about the fields."""
+    entry = services.blacklist_add(
+        actor=city.market_inspector_a, product_model=hose, reason="r", source="spot_check"
+    )
+    recall = services.recall_start(actor=city.market_inspector_a, product_model=hose, reason="r")
+    urls = (
+        "/api/products/models/",
+        "/api/products/spot-checks/",
+        "/api/products/blacklist/",
+        f"/api/products/blacklist/{entry.pk}/lift/",
+        "/api/products/recalls/",
+        f"/api/products/recalls/{recall.pk}/progress/",
+        f"/api/products/recalls/{recall.pk}/close/",
+        "/api/products/findings/",
+    )
+    for user in (city.enterprise_user_a, city.inspector_a):
+        client = api(user)
+        for url in urls:
+            assert (
+                api_error(post_json_raw(client, url, '{"x": [1]}'), 403)["code"] == "permission_denied"
+            ), url
+    recall.refresh_from_db()
+    entry.refresh_from_db()
+    assert recall.status == "open" and entry.lifted_on is None
