@@ -161,13 +161,13 @@ def _clean_row(row: dict, *, today: date, makers_by_name: dict) -> tuple[dict | 
     if code:
         if message := code_error(code):
             errors.append(f"气瓶码 {code}：{message}")
-    raw_serial = row.get("serial")
-    if isinstance(raw_serial, list | dict | bool):
+    serial = row.get("serial")
+    if isinstance(serial, list | dict | bool):
         # A JSON list or object would be stored as its Python text ("['A1']").
         errors.append("钢印号须为文字或数字")
-        raw_serial = ""
-    serial = str(raw_serial or "").strip()
-    if not serial and not errors:
+        serial = "-"  # reported; not "empty" as well
+    serial = str(serial or "").strip()
+    if not serial:
         errors.append("钢印号不能为空")
     elif len(serial) > 40:
         errors.append("钢印号过长（≤40字符）")
@@ -1245,10 +1245,11 @@ def gas_batch_create(
         raise ValidationFailed("进货日期不能晚于今天", field="received_on")
     if quantity_t not in (None, ""):
         quantity_t = _decimal(quantity_t, "进货数量", "quantity_t")
-        if not Decimal("0") < quantity_t < Decimal("1000000"):
-            raise ValidationFailed("进货数量须大于 0 吨且小于 100 万吨", field="quantity_t")
-        quantity_t = quantity_t.quantize(Decimal("0.001"))
-        if not quantity_t:  # 1e-30 t rounds to 0.000 t
+        # Rounded to the column's 0.001 t only inside the range (1e30 cannot be quantized);
+        # 1e-30 t rounds to 0.000 t, which is refused like 0.
+        in_range = Decimal("0") < quantity_t < Decimal("1000000")
+        quantity_t = quantity_t.quantize(Decimal("0.001")) if in_range else Decimal("0")
+        if not quantity_t:
             raise ValidationFailed("进货数量须大于 0 吨且小于 100 万吨", field="quantity_t")
     else:
         quantity_t = None

@@ -325,3 +325,12 @@ def test_import_of_a_damaged_sheet_is_a_400(unit, city, api):
         "/api/cylinders/cylinders/import/", {"file": damaged, "owner": unit.enterprise.pk}, format="multipart"
     )
     assert "file" in api_error(r)["fields"]
+
+
+def test_a_bulk_row_with_a_bad_code_and_no_serial_reports_both(unit, city, api):
+    row = {"code": "GG1-BAD", "serial": "", "spec": "YSP35.5", "manufactured_on": "2020-01-01"}
+    r = api(city.taskforce_admin).post(
+        "/api/cylinders/cylinders/bulk/", {"owner": unit.enterprise.pk, "rows": [row]}, format="json"
+    )
+    messages = " ".join(api_error(r)["fields"]["第1行"])
+    assert "气瓶码" in messages and "钢印号不能为空" in messages
