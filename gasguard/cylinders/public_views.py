@@ -1,14 +1,12 @@
 """The public scan page /c/<code>: what a customer should know, no personal data, rate-limited."""
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from gasguard.core.ratelimit import client_ip, over_limit
 from gasguard.cylinders.codes import code_error, normalise
 from gasguard.cylinders.models import Cylinder
 from gasguard.cylinders.services import GATE_FIELDS, cylinder_reasons
@@ -26,26 +24,10 @@ def _rate(spec: str) -> tuple[int, int]:
     return int(count), seconds.get(period.strip().lower(), 60)
 
 
-def _client_ip(request) -> str:
-    """The client address; behind a trusted proxy (GASGUARD_TRUST_X_FORWARDED_FOR) the first hop."""
-    if getattr(settings, "GASGUARD_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def rate_limited(request) -> bool:
-    """A fixed-window counter per client address (GASGUARD_PUBLIC_SCAN_RATE, e.g. 30/min)."""
+    """Per client address, GASGUARD_PUBLIC_SCAN_RATE (e.g. 30/min) over a sliding window."""
     limit, window = _rate(settings.GASGUARD_PUBLIC_SCAN_RATE)
-    key = f"gg:cyl:public:{_client_ip(request)}:{int(time.time() // window)}"
-    if cache.add(key, 1, window + 5):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        return False
-    return count > limit
+    return over_limit(f"gg:cyl:public:{client_ip(request)}", limit=limit, window_seconds=window)
 
 
 @never_cache

@@ -15,9 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gasguard.core.errors import ValidationFailed
+from gasguard.core.ratelimit import client_ip
 from gasguard.tips.choices import HAZARD_CATEGORY, TIP_CATEGORY_HELP, TipCategoryChoices
 from gasguard.tips.models import Tip
-from gasguard.tips.security import client_ip, normalize_code, rate_limited, status_lookup_limited
+from gasguard.tips.security import normalize_code, rate_limited, status_lookup_limited
 from gasguard.tips.selectors import tip_public_status
 from gasguard.tips.services import TipInput, open311_authenticate, tip_submit
 

@@ -6,11 +6,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gasguard.core.errors import ValidationFailed
+from gasguard.core.ratelimit import client_ip
 from gasguard.org.models import Region
 from gasguard.tips.forms import PublicTipForm, StatusLookupForm, add_service_errors, street_options
 from gasguard.tips.security import (
     body_too_large,
-    client_ip,
     format_code,
     status_lookup_limited,
     submission_limited,

@@ -4,10 +4,10 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from gasguard.core.ratelimit import over_limit
 
 # No 0/O, 1/I/L: codes are read out over the phone and typed on phones.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,32 +54,14 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}{'*' * max(0, len(phone) - 5)}{phone[-2:]}"
 
 
-def client_ip(request) -> str:
-    if settings.GASGUARD_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def ip_fingerprint(ip: str) -> str:
     key = hashlib.sha256(f"gasguard-ip:{settings.SECRET_KEY}".encode()).digest()
     return hmac.new(key, ip.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def rate_limited(bucket: str, ident: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one hit in a fixed window (cache counter shared by all workers); True if over the limit."""
-    window = int(time.time() // window_seconds)
-    key = f"gg:rl:{bucket}:{ip_fingerprint(ident)}:{window_seconds}:{window}"
-    if cache.add(key, 1, timeout=window_seconds + 5):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window_seconds + 5)
-            count = 1
-    return count > limit
+    """Count one hit for this address (stored only as its keyed hash); True if over the limit."""
+    return over_limit(f"gg:rl:{bucket}:{ip_fingerprint(ident)}", limit=limit, window_seconds=window_seconds)
 
 
 def submission_limited(ident: str) -> bool:

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from gasguard.core.api import WriteRolePermission
 from gasguard.core.errors import NotFound, ValidationFailed
 from gasguard.core.filters import parse_choice, parse_id
+from gasguard.core.ratelimit import client_ip
 from gasguard.tips.api.serializers import (
     ReasonSerializer,
     RewardPaySerializer,
@@ -23,7 +24,7 @@ from gasguard.tips.api.serializers import (
     VerifySerializer,
 )
 from gasguard.tips.choices import RewardStatusChoices, TipCategoryChoices, TipChannelChoices, TipStatusChoices
-from gasguard.tips.security import body_too_large, client_ip, status_lookup_limited, submission_limited
+from gasguard.tips.security import body_too_large, status_lookup_limited, submission_limited
 from gasguard.tips.selectors import (
     can_see_tips,
     duplicate_candidates,
