@@ -5,6 +5,10 @@ import factory
 from gasguard.registry.models import Certificate, Enterprise, EnterpriseRole, Licence, Premises, Staff
 from gasguard.registry.uscc import make_uscc
 
+# Far ahead on purpose: a factory licence or certificate must not lapse while the suite is in use
+# (a fixed 2030 would turn every gate and findings test red in 2031).
+VALID_UNTIL = datetime.date(2099, 12, 31)
+
 
 class EnterpriseFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -36,7 +40,7 @@ class LicenceFactory(factory.django.DjangoModelFactory):
     issuer = "深圳市住房和建设局"
     issuing_level = "city"
     valid_from = datetime.date(2023, 1, 1)
-    valid_to = datetime.date(2030, 12, 31)
+    valid_to = VALID_UNTIL
 
 
 class StaffFactory(factory.django.DjangoModelFactory):
@@ -57,7 +61,7 @@ class CertificateFactory(factory.django.DjangoModelFactory):
     kind = "safety_assessment"
     number = factory.Sequence(lambda n: f"C{n:06d}")
     issued_on = datetime.date(2023, 1, 1)
-    valid_to = datetime.date(2030, 12, 31)
+    valid_to = VALID_UNTIL
 
 
 class PremisesFactory(factory.django.DjangoModelFactory):
