@@ -1,7 +1,10 @@
 """Tips API: scoped lists, actions, privacy, public intake and status."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from gasguard.accounts.tests.factories import MembershipFactory, UserFactory
 from gasguard.tips.models import Tip
@@ -85,10 +88,12 @@ def test_actions_and_reward_four_eyes_via_api(city, api):
     r = tf.post(f"/api/tips/rewards/{reward_id}/approve/")
     assert r.status_code == 403 and "提出人" in r.json()["error"]["message"]
     assert api(second).post(f"/api/tips/rewards/{reward_id}/approve/").json()["status"] == "approved"
-    r = tf.post(
-        f"/api/tips/rewards/{reward_id}/pay/", {"paid_on": "2026-01-02", "reference": "V-9"}, format="json"
-    )
-    assert r.status_code in (200, 400)  # 400 only if the test clock is before the approval date
+    today = timezone.localdate()
+    pay = f"/api/tips/rewards/{reward_id}/pay/"
+    r = tf.post(pay, {"paid_on": str(today - timedelta(days=1)), "reference": "V-9"}, format="json")
+    assert r.status_code == 400 and "paid_on" in r.json()["error"]["fields"]  # before the approval
+    r = tf.post(pay, {"paid_on": str(today), "reference": "V-9"}, format="json")
+    assert r.status_code == 200 and r.json()["status"] == "paid"
     assert tf.get("/api/tips/rewards/").json()["count"] == 1
 
 
