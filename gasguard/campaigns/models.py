@@ -3,6 +3,7 @@ reports (月度工作进展报告), and supervision records (督办通报、约�
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from gasguard.campaigns.choices import (
     CampaignPhaseKindChoices,
@@ -324,7 +325,7 @@ class Accident(RegionScopedModel):
         verbose_name_plural = "燃气事故"
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d} {self.place}"
+        return f"{timezone.localtime(self.occurred_at):%Y-%m-%d} {self.place}"
 
     @property
     def timeline_url(self) -> str:

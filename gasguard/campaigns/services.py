@@ -683,6 +683,6 @@ def _notify_escalated(accident: Accident, parent: Region | None) -> None:
         notify(
             recipients=list(users),
             kind="accident_escalated",
-            subject=f"燃气事故提级调查：{accident.place}（{accident.occurred_at:%Y-%m-%d}）",
+            subject=f"燃气事故提级调查：{accident.place}（{timezone.localtime(accident.occurred_at):%Y-%m-%d}）",
             link=f"/campaigns/accidents/{accident.pk}/",
         )

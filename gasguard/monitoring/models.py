@@ -8,6 +8,7 @@ migration 0002 creates it. Its primary key is (device, metric, ts): a duplicate 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from gasguard.core.models import BaseModel, RegionScopedModel
 from gasguard.monitoring.choices import (
@@ -139,7 +140,7 @@ class Reading(models.Model):
         verbose_name_plural = "读数"
 
     def __str__(self) -> str:
-        return f"{self.device_id} {self.metric} {self.ts:%Y-%m-%d %H:%M:%S} {self.value}"
+        return f"{self.device_id} {self.metric} {timezone.localtime(self.ts):%Y-%m-%d %H:%M:%S} {self.value}"
 
 
 class ReadingHourly(models.Model):

@@ -294,6 +294,24 @@ def test_accident_during_campaign_and_egregious_is_escalated(city, django_captur
     assert AuditEvent.objects.filter(event_type="ACCIDENT_RECORDED").count() == 3
 
 
+def test_accident_dates_are_local_days(city, django_capture_on_commit_callbacks):
+    """01:30 in Shanghai on 6 October is 17:30 UTC on the 5th: names and notices say the 6th."""
+    services.campaign_create_default(actor=city.taskforce_admin, region=city.city)
+    at_utc = datetime(2023, 10, 6, 1, 30, tzinfo=TZ).astimezone(ZoneInfo("UTC"))
+    with django_capture_on_commit_callbacks(execute=True):
+        a = services.accident_record(
+            actor=city.supervisor_a,
+            region=city.district_a,
+            occurred_at=at_utc,
+            place="南山川菜馆后厨",
+            description="液化气泄漏闪爆",
+            is_egregious=True,
+        )
+    assert str(Accident.objects.get(pk=a.pk)) == "2023-10-06 南山川菜馆后厨"
+    notice = Notification.objects.get(kind="accident_escalated", recipient=city.taskforce_admin)
+    assert "（2023-10-06）" in notice.subject
+
+
 def test_accident_bad_input(city):
     with pytest.raises(ValidationFailed) as exc:
         services.accident_record(
