@@ -47,8 +47,29 @@ def cylinder_get(*, user, code: str = "", pk=None) -> Cylinder:
     qs = cylinder_list(user=user).select_related("manufacturer", "product_model")
     obj = qs.filter(pk=pk).first() if pk else qs.filter(code=code).first()
     if obj is None:
+        obj = _cylinder_that_came_into_regions(user=user, code=code, pk=pk)
+    if obj is None:
         raise NotFound("气瓶不存在，或不在您的数据权限范围内")
     return obj
+
+
+def _cylinder_that_came_into_regions(*, user, code: str, pk) -> Cylinder | None:
+    """A department may open (read only) a cylinder owned elsewhere that was delivered to premises
+    or filled at a station in its regions: the 溯源 of a cylinder found at a restaurant in the
+    district starts from it, whoever owns it. The list stays by owner's region."""
+    scope = user_scope(user=user)
+    if not scope.region_prefixes:
+        return None  # enterprises see their own cylinders only; global scope already saw all
+    base = Cylinder.objects.select_related("owner", "manufacturer", "product_model")
+    obj = base.filter(pk=pk).first() if pk else base.filter(code=code).first()
+    if obj is None:
+        return None
+    delivered = DeliveryItem.objects.filter(
+        scope.q(region_field="delivery__region_code"), cylinder=obj
+    ).exists()
+    if delivered or Fill.objects.filter(scope.q(), cylinder=obj).exists():
+        return obj
+    return None
 
 
 def cylinder_timeline(*, cylinder: Cylinder) -> list[dict]:
@@ -229,6 +250,9 @@ def premises_cylinders(*, user, premises) -> list[dict]:
     scope = user_scope(user=user)
     if not (scope.covers_region(premises.region_code) or premises.enterprise_id in scope.enterprise_ids):
         raise NotFound("场所不存在，或不在您的数据权限范围内")
+    # Whoever covers the premises' region may open every cylinder delivered there (cylinder_get);
+    # the premises' own enterprise only the cylinders it owns.
+    opens_all = scope.covers_region(premises.region_code)
     items = (
         DeliveryItem.objects.filter(delivery__premises=premises)
         .select_related("cylinder__owner", "delivery__enterprise", "delivery__worker", "delivery__vehicle")
@@ -245,6 +269,7 @@ def premises_cylinders(*, user, premises) -> list[dict]:
             "vehicle": i.delivery.vehicle.plate if i.delivery.vehicle else "",
             "owner": i.cylinder.owner.name,
             "two_phase": i.cylinder.is_two_phase,
+            "can_open": opens_all or i.cylinder.owner_id in scope.enterprise_ids,
         }
         for i in items
     ]

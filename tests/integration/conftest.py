@@ -154,8 +154,16 @@ def detail_target(path: str):
     return None
 
 
+# Regions besides its own where an object is also readable by departments (a cylinder delivered
+# to premises or filled at a station there: gasguard.cylinders.selectors.cylinder_get).
+ALSO_READABLE_IN = {
+    "cylinders.Cylinder": ("delivery_items__delivery__region_code", "fills__region_code"),
+}
+
+
 def object_owner(label: str, lookup: str, value: str):
-    """(region_code, {enterprise ids}) of the object a detail link points at, or None if gone."""
+    """({region codes}, {enterprise ids}) of the object a detail link points at, or None if gone:
+    its own region first, then the regions it is also readable in."""
     from django.apps import apps
 
     model = apps.get_model(label)
@@ -163,7 +171,11 @@ def object_owner(label: str, lookup: str, value: str):
     row = model.objects.filter(**{lookup: value}).values(*fields).first()
     if row is None:
         return None
-    return row["region_code"], {row[f] for f in fields[1:] if row[f] is not None}
+    regions = [row["region_code"]]
+    for path in ALSO_READABLE_IN.get(label, ()):
+        found = model.objects.filter(**{lookup: value}).values_list(path, flat=True)
+        regions += sorted({r for r in found if r})
+    return regions, {row[f] for f in fields[1:] if row[f] is not None}
 
 
 def audit_heads() -> dict:

@@ -170,8 +170,9 @@ def _scope_problems(demo_city, username, pages, seen) -> list[str]:
         owner = object_owner(*target)
         if owner is None:
             continue
-        region_code, enterprises = owner
-        if (region_code.startswith(prefix)) if prefix else bool(enterprises & mine):
+        regions, enterprises = owner
+        region_code = regions[0]
+        if any(r.startswith(prefix) for r in regions) if prefix else bool(enterprises & mine):
             continue
         status = pages.get(link, (None,))[0]
         if status is None:

@@ -72,3 +72,41 @@ def test_operator_sees_customer_premises_as_text_and_only_own_cylinders_linked(
         premises_url
         in login(city.market_inspector_a).get(reverse("cylinders:delivery_list")).content.decode()
     )
+
+
+def test_a_cylinder_delivered_into_a_district_opens_for_its_regulators(
+    city,
+    login,
+    api,
+    unit,
+    delivery_setup,  # noqa: F811
+):
+    """A 南山 company's cylinder found at a 宝安 restaurant: 宝安 inspectors open it and trace it from
+    the restaurant's page (read only); a 宝安 cylinder never delivered there stays hidden."""
+    unit.enterprise.service_region_codes = ["440305", "440306"]
+    unit.enterprise.save(update_fields=["service_region_codes"])
+    arrived, elsewhere = cylinder(unit.enterprise), cylinder(unit.enterprise)
+    delivery_setup["deliver"]([arrived.code], premises=city.premises_b)
+    detail = reverse("cylinders:cylinder_detail", args=[arrived.code])
+    c = login(city.inspector_b)
+    page = c.get(reverse("cylinders:premises_cylinders", args=[city.premises_b.pk])).content.decode()
+    assert detail in page
+    opened = c.get(detail)
+    assert opened.status_code == 200 and "查封" not in opened.content.decode()
+    assert arrived.code in c.get(reverse("cylinders:trace"), {"code": arrived.code}).content.decode()
+    assert c.get(reverse("cylinders:cylinder_detail", args=[elsewhere.code])).status_code == 404
+    client = api(city.inspector_b)
+    assert client.get(f"/api/cylinders/cylinders/{arrived.code}/").status_code == 200
+    assert client.get(f"/api/cylinders/trace/{arrived.code}/").status_code == 200
+    assert client.get(f"/api/cylinders/cylinders/{elsewhere.code}/").status_code == 404
+    # Reading is not regulating: the owner's district keeps the actions.
+    refused = client.post(
+        f"/api/cylinders/cylinders/{arrived.code}/status/", {"status": "lost", "reason": "x"}, format="json"
+    )
+    assert refused.status_code == 403
+    # The restaurant's own company sees the delivery, but not another company's cylinder.
+    own = login(city.enterprise_user_b).get(
+        reverse("cylinders:premises_cylinders", args=[city.premises_b.pk])
+    )
+    assert arrived.code in own.content.decode() and detail not in own.content.decode()
+    assert login(city.enterprise_user_b).get(detail).status_code == 404
