@@ -209,7 +209,9 @@ def _build_enterprises(ctx) -> dict[str, list[Enterprise]]:
             )
         )
     Enterprise.objects.bulk_create(enterprises)
-    enterprises = list(Enterprise.objects.filter(uscc__in=[e.uscc for e in enterprises]).order_by("uscc"))
+    # Back in plan order (ordering by USCC would sort by district and give roles to the wrong names).
+    saved = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=[e.uscc for e in enterprises])}
+    enterprises = [saved[e.uscc] for e in enterprises]
     roles, licences, staff_rows = [], [], []
     for (role, i), ent in zip(plan, enterprises, strict=True):
         by_role[role].append(ent)
@@ -540,6 +542,8 @@ def build(ctx) -> None:
         ("ent_pipeline", "潘主任", "pipeline_gas"),
     ):
         candidates = by_role.get(role) or []
+        # An enterprise of that kind first (an LPG company that also fills is not a filling station).
+        candidates = [e for e in candidates if e.name.endswith(COMPANY_SUFFIX[role])] or candidates
         nanshan = [e for e in candidates if e.region_code.startswith("440305")] or candidates
         if not nanshan:
             continue

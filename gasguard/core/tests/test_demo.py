@@ -38,6 +38,19 @@ def test_demo_builds_the_city_with_every_role():
         "ent_gas",
         "ent_restaurant",
     } <= usernames
+    # every enterprise is named for what it does, and each demo login works for the right kind
+    from gasguard.registry.demo import COMPANY_SUFFIX
+
+    for ent in Enterprise.objects.prefetch_related("roles"):
+        names = [COMPANY_SUFFIX[r.role] for r in ent.roles.all()] + ["燃气具网店（电商）"]
+        assert any(ent.name.endswith(n) for n in names), (ent.name, [r.role for r in ent.roles.all()])
+    for username, suffix in (
+        ("ent_gas", "液化石油气有限公司"),
+        ("ent_restaurant", "餐饮管理有限公司"),
+        ("ent_filling", "燃气充装有限公司"),
+        ("ent_pipeline", "燃气集团有限公司"),
+    ):
+        assert User.objects.get(username=username).memberships.get().enterprise.name.endswith(suffix)
     # every premises sits inside its grid's outline and its region code is a grid code
     for p in Premises.objects.select_related("region")[:50]:
         ring = p.region.boundary["coordinates"][0]
