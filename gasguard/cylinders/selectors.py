@@ -20,10 +20,28 @@ from gasguard.cylinders.models import (
 from gasguard.cylinders.permissions import market_prefixes
 
 
-def cylinder_list(*, user, q: str = "", status: str = "", spec: str = "", owner_id=None, overdue=None):
-    """Cylinders the user may see: owner's region for departments, own cylinders for enterprises."""
+def cylinder_list(
+    *, user, q: str = "", status: str = "", spec: str = "", owner_id=None, overdue=None, arrived=False
+):
+    """Cylinders the user may see: owner's region for departments, own cylinders for enterprises.
+
+    arrived: instead, the cylinders owned outside the department's regions that were delivered to
+    premises or filled at a station inside them (外地气瓶; each opens read only, see cylinder_get)."""
     scope = user_scope(user=user)
-    qs = scope.apply(Cylinder.objects.select_related("owner"), enterprise_field="owner_id")
+    if arrived:
+        if not scope.region_prefixes:
+            return Cylinder.objects.none()
+        came = DeliveryItem.objects.filter(scope.q(region_field="delivery__region_code")).values(
+            "cylinder_id"
+        )
+        filled = Fill.objects.filter(scope.q()).values("cylinder_id")
+        qs = (
+            Cylinder.objects.select_related("owner")
+            .filter(Q(pk__in=came) | Q(pk__in=filled))
+            .exclude(scope.q(enterprise_field="owner_id"))
+        )
+    else:
+        qs = scope.apply(Cylinder.objects.select_related("owner"), enterprise_field="owner_id")
     if q:
         qs = qs.filter(Q(code=q.strip().upper()) | Q(serial__icontains=q.strip()))
     if status:

@@ -50,6 +50,7 @@ def cylinder_list(request):
         status=g.get("status", ""),
         spec=g.get("spec", ""),
         overdue=g.get("overdue") == "1",
+        arrived=g.get("arrived") == "1",
     )
     page = _page(request, qs)
     return render(

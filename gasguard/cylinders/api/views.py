@@ -67,6 +67,11 @@ def _enterprise(user, pk, field="owner") -> Enterprise:
         query("spec"),
         query("owner", OpenApiTypes.INT, description="产权单位 ID"),
         query("overdue", OpenApiTypes.BOOL, description="检验逾期"),
+        query(
+            "arrived",
+            OpenApiTypes.BOOL,
+            description="外地气瓶：产权单位在本辖区以外、配送到或充装于本辖区的气瓶（仅部门用户）",
+        ),
     ],
     responses=paginated(s.CylinderSerializer),
 )
@@ -82,6 +87,7 @@ def cylinder_collection(request):
             spec=parse_choice(p.get("spec"), "spec", CylinderSpecChoices) or "",
             owner_id=_int_or_400(p["owner"], "owner") if p.get("owner") else None,
             overdue=bool(parse_bool(p.get("overdue"), "overdue")),
+            arrived=bool(parse_bool(p.get("arrived"), "arrived")),
         )
         return _page(request, qs, s.CylinderSerializer)
     data = _valid(s.CylinderRegisterSerializer, request.data)

@@ -46,3 +46,12 @@ def can_open_cylinder(user, cylinder) -> bool:
         return False
     scope = user_scope(user=user)
     return scope.covers_region(cylinder.region_code) or cylinder.owner_id in scope.enterprise_ids
+
+
+@register.filter
+def sees_arrivals(user) -> bool:
+    """Whether the 外地气瓶 filter (selectors.cylinder_list(arrived=True)) can list anything: only a
+    department or task force limited to regions has an 'outside' to receive cylinders from."""
+    from gasguard.accounts.selectors import user_scope
+
+    return bool(user_scope(user=user).region_prefixes)

@@ -104,6 +104,16 @@ def test_a_cylinder_delivered_into_a_district_opens_for_its_regulators(
         f"/api/cylinders/cylinders/{arrived.code}/status/", {"status": "lost", "reason": "x"}, format="json"
     )
     assert refused.status_code == 403
+    # 外地气瓶: 宝安 lists the arrived cylinder only (not 南山's other one, not its own); 南山 lists neither.
+    listed = c.get(reverse("cylinders:cylinder_list"), {"arrived": "1"}).content.decode()
+    assert arrived.code in listed and elsewhere.code not in listed and 'name="arrived"' in listed
+    body = client.get("/api/cylinders/cylinders/", {"arrived": "true"}).json()
+    assert [r["code"] for r in body["results"]] == [arrived.code]
+    south = api(city.market_inspector_a).get("/api/cylinders/cylinders/", {"arrived": "1"}).json()
+    assert south["count"] == 0
+    assert api(city.enterprise_user_b).get("/api/cylinders/cylinders/", {"arrived": "1"}).json()["count"] == 0
+    assert client.get("/api/cylinders/cylinders/", {"arrived": "maybe"}).status_code == 400
+    assert 'name="arrived"' not in login(unit.user).get(reverse("cylinders:cylinder_list")).content.decode()
     # The restaurant's own company sees the delivery, but not another company's cylinder.
     own = login(city.enterprise_user_b).get(
         reverse("cylinders:premises_cylinders", args=[city.premises_b.pk])
