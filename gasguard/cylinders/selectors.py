@@ -82,6 +82,8 @@ def _cylinder_that_came_into_regions(*, user, code: str, pk) -> Cylinder | None:
     obj = base.filter(pk=pk).first() if pk else base.filter(code=code).first()
     if obj is None:
         return None
+    # The same test as cylinder_list(arrived=True), written per cylinder: two indexed exists() on
+    # this cylinder's deliveries and fills, not the list's subqueries over the whole region.
     delivered = DeliveryItem.objects.filter(
         scope.q(region_field="delivery__region_code"), cylinder=obj
     ).exists()
